@@ -1,0 +1,121 @@
+/*
+ * codec/customer: encoding of customer records.  Field numbers:
+ * 1 id, 2 rev, 3 kind, 4 relation, 5 status, 6 referrer, 7 flags,
+ * 8 external key, 9 name, 10 tag (repeated), 11 attribute (repeated).
+ */
+#include "codec/customer.h"
+
+#include <string.h>
+
+#include "codec/record.h"
+#include "kehu/errors.h"
+
+void kehu__customer_rec_encode(kehu__buf *b, const kehu__customer_rec *c)
+{
+	size_t i;
+
+	kehu__buf_reset(b);
+	kehu__rec_begin(b);
+	kehu__rec_i64(b, 1, c->id);
+	kehu__rec_u64(b, 2, c->rev);
+	kehu__rec_u64(b, 3, (uint64_t)c->kind);
+	kehu__rec_u64(b, 4, (uint64_t)c->relation);
+	kehu__rec_u64(b, 5, (uint64_t)c->status);
+	kehu__rec_i64(b, 6, c->referrer);
+	kehu__rec_u64(b, 7, c->flags);
+	if (c->key)
+		kehu__rec_str(b, 8, c->key);
+	if (c->name)
+		kehu__rec_str(b, 9, c->name);
+	for (i = 0; i < c->tags.len; i++)
+		kehu__rec_str(b, 10, c->tags.items[i]);
+	kehu__attrs_encode(b, 11, &c->attrs);
+}
+
+static int scalar_field(kehu__customer_rec *c, const kehu__rec_field *f)
+{
+	if (f->number <= 7 && f->wire != KEHU__WIRE_VARINT)
+		return KEHU_ECORRUPT;
+	switch (f->number) {
+	case 1: c->id = kehu__rec_as_i64(f); break;
+	case 2: c->rev = (uint32_t)f->u; break;
+	case 3: c->kind = (int32_t)f->u; break;
+	case 4: c->relation = (int32_t)f->u; break;
+	case 5: c->status = (int32_t)f->u; break;
+	case 6: c->referrer = kehu__rec_as_i64(f); break;
+	case 7: c->flags = (uint32_t)f->u; break;
+	default: break;
+	}
+	return KEHU_OK;
+}
+
+static int string_field(const kehu__allocator *al, char **dst,
+                        const kehu__rec_field *f)
+{
+	if (f->wire != KEHU__WIRE_BYTES || *dst)
+		return KEHU_ECORRUPT;
+	*dst = kehu__strndup(al, (const char *)f->bytes, f->len);
+	return *dst ? KEHU_OK : KEHU_ENOMEM;
+}
+
+static int full_field(const kehu__allocator *al, kehu__customer_rec *c,
+                      const kehu__rec_field *f)
+{
+	if (f->number >= 8 && f->number <= 11 && f->wire != KEHU__WIRE_BYTES)
+		return KEHU_ECORRUPT;
+	switch (f->number) {
+	case 8: return string_field(al, &c->key, f);
+	case 9: return string_field(al, &c->name, f);
+	case 10:
+		return kehu__strlist_push(al, &c->tags, (const char *)f->bytes,
+		                          f->len);
+	case 11: return kehu__attrs_decode_one(al, &c->attrs, f->bytes, f->len);
+	default: return scalar_field(c, f);
+	}
+}
+
+int kehu__customer_rec_decode(const kehu__allocator *al,
+                              kehu__customer_rec *c, const void *p,
+                              size_t n)
+{
+	kehu__rec_reader r;
+	kehu__rec_field f;
+	int rc = 0, ret = KEHU_OK;
+
+	if (kehu__rec_open(&r, p, n) != 0)
+		return KEHU_ECORRUPT;
+	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
+		ret = full_field(al, c, &f);
+	if (ret == KEHU_OK && rc < 0)
+		ret = KEHU_ECORRUPT;
+	if (ret != KEHU_OK)
+		kehu__customer_rec_free(al, c);
+	return ret;
+}
+
+int kehu__customer_rec_decode_scalars(kehu__customer_rec *c, const void *p,
+                                      size_t n)
+{
+	kehu__rec_reader r;
+	kehu__rec_field f;
+	int rc = 0, ret = KEHU_OK;
+
+	if (kehu__rec_open(&r, p, n) != 0)
+		return KEHU_ECORRUPT;
+	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
+		ret = scalar_field(c, &f);
+	if (ret == KEHU_OK && rc < 0)
+		ret = KEHU_ECORRUPT;
+	return ret;
+}
+
+void kehu__customer_rec_free(const kehu__allocator *al,
+                             kehu__customer_rec *c)
+{
+	kehu__strfree(al, c->key);
+	kehu__strfree(al, c->name);
+	kehu__strlist_free(al, &c->tags);
+	kehu__attrs_free(al, &c->attrs);
+	c->key = NULL;
+	c->name = NULL;
+}

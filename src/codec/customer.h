@@ -1,0 +1,37 @@
+/*
+ * codec/customer: a customer's stored record ('C' id) and its encoding.
+ */
+#ifndef KEHU_CODEC_CUSTOMER_H
+#define KEHU_CODEC_CUSTOMER_H
+
+#include "codec/attrs.h"
+
+#define KEHU__CUSTOMER_ERASED 1u
+
+typedef struct kehu__customer_rec {
+	int64_t id;
+	uint32_t rev; /* bumped by every save: optimistic concurrency */
+	int32_t kind;
+	int32_t relation;
+	int32_t status;
+	int64_t referrer;
+	uint32_t flags;
+	char *key;  /* NULL: none */
+	char *name; /* NULL: none */
+	kehu__strlist tags;
+	kehu__attrs attrs;
+} kehu__customer_rec;
+
+void kehu__customer_rec_encode(kehu__buf *b, const kehu__customer_rec *c);
+/* Full decode into a zeroed rec; KEHU_ECORRUPT or KEHU_ENOMEM (the rec
+ * is then freed). */
+int kehu__customer_rec_decode(const kehu__allocator *al,
+                              kehu__customer_rec *c, const void *p,
+                              size_t n);
+/* Scalars only (no allocation): for rebuilding hot state at open. */
+int kehu__customer_rec_decode_scalars(kehu__customer_rec *c, const void *p,
+                                      size_t n);
+void kehu__customer_rec_free(const kehu__allocator *al,
+                             kehu__customer_rec *c);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * codec/interaction: encoding of interaction records.  Fields: 1 id,
+ * 2 customer, 3 account, 4 time, 5 amount, 6 cost, 7 type,
+ * 8 satisfaction, 9 channel, 10 note, 11 attribute (repeated).
+ */
+#include "codec/interaction.h"
+
+#include "codec/record.h"
+#include "kehu/errors.h"
+
+void kehu__interaction_rec_encode(kehu__buf *b,
+                                  const kehu__interaction_rec *ix)
+{
+	kehu__buf_reset(b);
+	kehu__rec_begin(b);
+	kehu__rec_i64(b, 1, ix->id);
+	kehu__rec_i64(b, 2, ix->customer);
+	if (ix->account)
+		kehu__rec_i64(b, 3, ix->account);
+	kehu__rec_i64(b, 4, ix->time);
+	if (ix->amount)
+		kehu__rec_i64(b, 5, ix->amount);
+	if (ix->cost)
+		kehu__rec_i64(b, 6, ix->cost);
+	kehu__rec_u64(b, 7, (uint64_t)ix->type);
+	if (ix->satisfaction)
+		kehu__rec_u64(b, 8, (uint64_t)ix->satisfaction);
+	if (ix->channel)
+		kehu__rec_str(b, 9, ix->channel);
+	if (ix->note)
+		kehu__rec_str(b, 10, ix->note);
+	kehu__attrs_encode(b, 11, &ix->attrs);
+}
+
+static int text_field(const kehu__allocator *al, char **dst,
+                      const kehu__rec_field *f)
+{
+	if (f->wire != KEHU__WIRE_BYTES || *dst)
+		return KEHU_ECORRUPT;
+	*dst = kehu__strndup(al, (const char *)f->bytes, f->len);
+	return *dst ? KEHU_OK : KEHU_ENOMEM;
+}
+
+static int ix_field(const kehu__allocator *al, kehu__interaction_rec *ix,
+                    const kehu__rec_field *f)
+{
+	if (f->number >= 1 && f->number <= 8 && f->wire != KEHU__WIRE_VARINT)
+		return KEHU_ECORRUPT;
+	switch (f->number) {
+	case 1: ix->id = kehu__rec_as_i64(f); break;
+	case 2: ix->customer = kehu__rec_as_i64(f); break;
+	case 3: ix->account = kehu__rec_as_i64(f); break;
+	case 4: ix->time = kehu__rec_as_i64(f); break;
+	case 5: ix->amount = kehu__rec_as_i64(f); break;
+	case 6: ix->cost = kehu__rec_as_i64(f); break;
+	case 7: ix->type = (int32_t)f->u; break;
+	case 8: ix->satisfaction = (int32_t)f->u; break;
+	case 9: return text_field(al, &ix->channel, f);
+	case 10: return text_field(al, &ix->note, f);
+	case 11:
+		if (f->wire != KEHU__WIRE_BYTES)
+			return KEHU_ECORRUPT;
+		return kehu__attrs_decode_one(al, &ix->attrs, f->bytes, f->len);
+	default: break;
+	}
+	return KEHU_OK;
+}
+
+int kehu__interaction_rec_decode(const kehu__allocator *al,
+                                 kehu__interaction_rec *ix, const void *p,
+                                 size_t n)
+{
+	kehu__rec_reader r;
+	kehu__rec_field f;
+	int rc = 0, ret = KEHU_OK;
+
+	if (kehu__rec_open(&r, p, n) != 0)
+		return KEHU_ECORRUPT;
+	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
+		ret = ix_field(al, ix, &f);
+	if (ret == KEHU_OK && rc < 0)
+		ret = KEHU_ECORRUPT;
+	if (ret != KEHU_OK)
+		kehu__interaction_rec_free(al, ix);
+	return ret;
+}
+
+void kehu__interaction_rec_free(const kehu__allocator *al,
+                                kehu__interaction_rec *ix)
+{
+	kehu__strfree(al, ix->channel);
+	kehu__strfree(al, ix->note);
+	kehu__attrs_free(al, &ix->attrs);
+	ix->channel = NULL;
+	ix->note = NULL;
+}

@@ -1,0 +1,73 @@
+/*
+ * codec/keys: builders and parsers of store keys (layout in keys.h).
+ */
+#include "codec/keys.h"
+
+#include <string.h>
+
+/* Days may precede 1970 only with a negative UTC offset on the first
+ * day; the bias keeps them ordered as unsigned. */
+#define DAY_BIAS UINT32_C(0x80000000)
+
+void kehu__key_id(kehu__buf *b, uint8_t prefix, int64_t id)
+{
+	kehu__buf_reset(b);
+	kehu__buf_put_u8(b, prefix);
+	kehu__buf_put_be64(b, (uint64_t)id);
+}
+
+void kehu__key_extkey(kehu__buf *b, const char *key)
+{
+	kehu__buf_reset(b);
+	kehu__buf_put_u8(b, KEHU__KEY_EXTKEY);
+	kehu__buf_put(b, key, strlen(key));
+}
+
+void kehu__key_membership(kehu__buf *b, int64_t customer, int64_t account)
+{
+	kehu__key_id(b, KEHU__KEY_MEMBERSHIP, customer);
+	kehu__buf_put_be64(b, (uint64_t)account);
+}
+
+void kehu__key_interaction(kehu__buf *b, int64_t customer, int64_t time,
+                           int64_t id)
+{
+	kehu__key_id(b, KEHU__KEY_INTERACTION, customer);
+	kehu__buf_put_be64(b, (uint64_t)time);
+	kehu__buf_put_be64(b, (uint64_t)id);
+}
+
+void kehu__key_day(kehu__buf *b, int64_t owner, int32_t day)
+{
+	kehu__key_id(b, KEHU__KEY_DAY, owner);
+	kehu__buf_put_be32(b, (uint32_t)day + DAY_BIAS);
+}
+
+void kehu__key_meta(kehu__buf *b)
+{
+	kehu__buf_reset(b);
+	kehu__buf_put_u8(b, KEHU__KEY_META);
+	kehu__buf_put(b, "meta", 4);
+}
+
+void kehu__key_prefix(kehu__buf *b, uint8_t prefix)
+{
+	kehu__buf_reset(b);
+	kehu__buf_put_u8(b, prefix);
+}
+
+int kehu__key_parse_id(const void *key, size_t klen, int64_t *id)
+{
+	if (klen != 9)
+		return -1;
+	*id = (int64_t)kehu__load_be64((const uint8_t *)key + 1);
+	return 0;
+}
+
+int kehu__key_parse_day(const void *key, size_t klen, int32_t *day)
+{
+	if (klen != 13)
+		return -1;
+	*day = (int32_t)(kehu__load_be32((const uint8_t *)key + 9) - DAY_BIAS);
+	return 0;
+}

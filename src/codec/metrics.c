@@ -1,0 +1,122 @@
+/*
+ * codec/metrics: encoding of metrics records (fields 1..15 in the order
+ * of kehu__metrics_rec) and day buckets (1 orders, 2 complaints,
+ * 3 sales, 4 refunds).
+ */
+#include "codec/metrics.h"
+
+#include <string.h>
+
+#include "codec/record.h"
+#include "kehu/errors.h"
+
+void kehu__metrics_rec_empty(kehu__metrics_rec *m)
+{
+	memset(m, 0, sizeof *m);
+	m->first_purchase = -1;
+	m->last_purchase = -1;
+	m->last_contact = -1;
+	m->last_sat_time = -1;
+}
+
+void kehu__metrics_rec_encode(kehu__buf *b, const kehu__metrics_rec *m)
+{
+	kehu__buf_reset(b);
+	kehu__rec_begin(b);
+	kehu__rec_i64(b, 1, m->first_purchase);
+	kehu__rec_i64(b, 2, m->last_purchase);
+	kehu__rec_i64(b, 3, m->last_contact);
+	kehu__rec_i64(b, 4, m->last_sat_time);
+	kehu__rec_i64(b, 5, m->sales);
+	kehu__rec_i64(b, 6, m->refunds);
+	kehu__rec_i64(b, 7, m->cost);
+	kehu__rec_u64(b, 8, m->interactions);
+	kehu__rec_u64(b, 9, m->orders);
+	kehu__rec_u64(b, 10, m->purchase_days);
+	kehu__rec_u64(b, 11, m->months_active);
+	kehu__rec_u64(b, 12, m->complaints);
+	kehu__rec_u64(b, 13, m->referrals);
+	kehu__rec_u64(b, 14, m->sat_sum);
+	kehu__rec_u64(b, 15, m->sat_count);
+	kehu__rec_u64(b, 16, m->last_sat);
+}
+
+static int metrics_field(kehu__metrics_rec *m, const kehu__rec_field *f)
+{
+	int64_t *i64[] = {&m->first_purchase, &m->last_purchase,
+	                  &m->last_contact, &m->last_sat_time, &m->sales,
+	                  &m->refunds, &m->cost};
+	uint32_t *u32[] = {&m->interactions, &m->orders, &m->purchase_days,
+	                   &m->months_active, &m->complaints, &m->referrals,
+	                   &m->sat_sum, &m->sat_count};
+
+	if (f->number < 1 || f->number > 16)
+		return KEHU_OK;
+	if (f->wire != KEHU__WIRE_VARINT)
+		return KEHU_ECORRUPT;
+	if (f->number <= 7)
+		*i64[f->number - 1] = kehu__rec_as_i64(f);
+	else if (f->number <= 15) {
+		if (f->u > UINT32_MAX)
+			return KEHU_ECORRUPT;
+		*u32[f->number - 8] = (uint32_t)f->u;
+	} else {
+		if (f->u > 5)
+			return KEHU_ECORRUPT;
+		m->last_sat = (uint8_t)f->u;
+	}
+	return KEHU_OK;
+}
+
+int kehu__metrics_rec_decode(kehu__metrics_rec *m, const void *p, size_t n)
+{
+	kehu__rec_reader r;
+	kehu__rec_field f;
+	int rc = 0, ret = KEHU_OK;
+
+	kehu__metrics_rec_empty(m);
+	if (kehu__rec_open(&r, p, n) != 0)
+		return KEHU_ECORRUPT;
+	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
+		ret = metrics_field(m, &f);
+	if (ret == KEHU_OK && rc < 0)
+		ret = KEHU_ECORRUPT;
+	return ret;
+}
+
+void kehu__day_rec_encode(kehu__buf *b, const kehu__day_rec *d)
+{
+	kehu__buf_reset(b);
+	kehu__rec_begin(b);
+	kehu__rec_u64(b, 1, d->orders);
+	kehu__rec_u64(b, 2, d->complaints);
+	kehu__rec_i64(b, 3, d->sales);
+	kehu__rec_i64(b, 4, d->refunds);
+}
+
+int kehu__day_rec_decode(kehu__day_rec *d, const void *p, size_t n)
+{
+	kehu__rec_reader r;
+	kehu__rec_field f;
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	if (kehu__rec_open(&r, p, n) != 0)
+		return KEHU_ECORRUPT;
+	while ((rc = kehu__rec_next(&r, &f)) == 1) {
+		if (f.number > 4)
+			continue;
+		if (f.wire != KEHU__WIRE_VARINT || (f.number <= 2 &&
+		                                    f.u > UINT32_MAX))
+			return KEHU_ECORRUPT;
+		if (f.number == 1)
+			d->orders = (uint32_t)f.u;
+		else if (f.number == 2)
+			d->complaints = (uint32_t)f.u;
+		else if (f.number == 3)
+			d->sales = kehu__rec_as_i64(&f);
+		else
+			d->refunds = kehu__rec_as_i64(&f);
+	}
+	return rc < 0 ? KEHU_ECORRUPT : KEHU_OK;
+}

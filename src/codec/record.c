@@ -1,0 +1,135 @@
+/*
+ * codec/record: writer and reader of tagged-field records (see
+ * record.h for the byte layout).
+ */
+#include "codec/record.h"
+
+#include <string.h>
+
+static void put_tag(kehu__buf *b, uint32_t field, int wire)
+{
+	kehu__buf_put_varint(b, ((uint64_t)field << 3) | (uint64_t)wire);
+}
+
+void kehu__rec_begin(kehu__buf *b)
+{
+	kehu__buf_put_u8(b, KEHU__REC_FORMAT);
+}
+
+void kehu__rec_u64(kehu__buf *b, uint32_t field, uint64_t v)
+{
+	put_tag(b, field, KEHU__WIRE_VARINT);
+	kehu__buf_put_varint(b, v);
+}
+
+void kehu__rec_i64(kehu__buf *b, uint32_t field, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+
+	/* zigzag: small negative numbers stay short */
+	kehu__rec_u64(b, field, (u << 1) ^ (v < 0 ? UINT64_MAX : 0));
+}
+
+void kehu__rec_f64(kehu__buf *b, uint32_t field, double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof u);
+	put_tag(b, field, KEHU__WIRE_F64);
+	kehu__buf_put_le64(b, u);
+}
+
+void kehu__rec_bytes(kehu__buf *b, uint32_t field, const void *p, size_t n)
+{
+	put_tag(b, field, KEHU__WIRE_BYTES);
+	kehu__buf_put_varint(b, n);
+	kehu__buf_put(b, p, n);
+}
+
+void kehu__rec_str(kehu__buf *b, uint32_t field, const char *s)
+{
+	kehu__rec_bytes(b, field, s, strlen(s));
+}
+
+int kehu__rec_open(kehu__rec_reader *r, const void *p, size_t n)
+{
+	const uint8_t *bytes = p;
+
+	if (n < 1 || bytes[0] == 0 || bytes[0] > KEHU__REC_FORMAT)
+		return -1;
+	kehu__rec_open_nested(r, bytes + 1, n - 1);
+	return 0;
+}
+
+void kehu__rec_open_nested(kehu__rec_reader *r, const void *p, size_t n)
+{
+	r->p = p;
+	r->end = r->p + n;
+}
+
+static int read_varint(kehu__rec_reader *r, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (r->p < r->end) {
+		uint8_t c = *r->p++;
+
+		if (shift == 63 && c > 1)
+			return -1;
+		v |= (uint64_t)(c & 0x7F) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return 0;
+		}
+		shift += 7;
+		if (shift > 63)
+			return -1;
+	}
+	return -1;
+}
+
+int kehu__rec_next(kehu__rec_reader *r, kehu__rec_field *f)
+{
+	uint64_t tag, len;
+
+	if (r->p == r->end)
+		return 0;
+	if (read_varint(r, &tag) != 0 || (tag >> 3) > UINT32_MAX)
+		return -1;
+	f->number = (uint32_t)(tag >> 3);
+	f->wire = (int)(tag & 7);
+	switch (f->wire) {
+	case KEHU__WIRE_VARINT:
+		return read_varint(r, &f->u) == 0 ? 1 : -1;
+	case KEHU__WIRE_F64:
+		if (r->end - r->p < 8)
+			return -1;
+		f->u = kehu__load_le64(r->p);
+		r->p += 8;
+		return 1;
+	case KEHU__WIRE_BYTES:
+		if (read_varint(r, &len) != 0 ||
+		    len > (uint64_t)(r->end - r->p))
+			return -1;
+		f->bytes = r->p;
+		f->len = (size_t)len;
+		r->p += len;
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+int64_t kehu__rec_as_i64(const kehu__rec_field *f)
+{
+	return (int64_t)(f->u >> 1) ^ -(int64_t)(f->u & 1);
+}
+
+double kehu__rec_as_f64(const kehu__rec_field *f)
+{
+	double d;
+
+	memcpy(&d, &f->u, sizeof d);
+	return d;
+}

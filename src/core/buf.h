@@ -1,0 +1,39 @@
+/*
+ * core/buf: a growable byte buffer with a sticky failure flag, so that an
+ * encoder writes many fields and checks for OOM once at the end.
+ */
+#ifndef KEHU_CORE_BUF_H
+#define KEHU_CORE_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/alloc.h"
+
+typedef struct kehu__buf {
+	const kehu__allocator *alloc;
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+	int failed; /* an allocation failed: contents are incomplete */
+} kehu__buf;
+
+void kehu__buf_init(kehu__buf *b, const kehu__allocator *a);
+void kehu__buf_free(kehu__buf *b);
+/* Keeps the memory, forgets the contents and the failure. */
+void kehu__buf_reset(kehu__buf *b);
+/* Ensures room for n more bytes; 0 or -1 (and sets failed). */
+int kehu__buf_reserve(kehu__buf *b, size_t n);
+void kehu__buf_put(kehu__buf *b, const void *p, size_t n);
+void kehu__buf_put_u8(kehu__buf *b, uint8_t v);
+/* Big-endian, so that byte order is numeric order inside keys. */
+void kehu__buf_put_be64(kehu__buf *b, uint64_t v);
+void kehu__buf_put_be32(kehu__buf *b, uint32_t v);
+void kehu__buf_put_le64(kehu__buf *b, uint64_t v);
+void kehu__buf_put_varint(kehu__buf *b, uint64_t v);
+
+uint64_t kehu__load_be64(const uint8_t *p);
+uint32_t kehu__load_be32(const uint8_t *p);
+uint64_t kehu__load_le64(const uint8_t *p);
+
+#endif

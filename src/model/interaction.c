@@ -1,0 +1,436 @@
+/*
+ * model/interaction: building an interaction and recording it: one
+ * transaction that stores it and updates its customer's and account's
+ * metrics and day buckets.
+ */
+#include "model/interaction.h"
+
+#include <string.h>
+
+#include "codec/keys.h"
+#include "model/fields.h"
+#include "model/hot.h"
+#include "model/metrics.h"
+
+static const char type_names[][16] = {
+	"purchase", "refund", "visit", "call", "email", "service_request",
+	"complaint", "feedback", "referral", "marketing"};
+
+#define TYPE_COUNT ((int32_t)(sizeof type_names / sizeof type_names[0]))
+
+KEHU_API const char *kehu_interaction_type_name(int32_t type)
+{
+	return type >= 1 && type <= TYPE_COUNT ? type_names[type - 1] : NULL;
+}
+
+KEHU_API int kehu_interaction_type_from_name(const char *name, int32_t *out)
+{
+	int32_t i;
+
+	if (!name || !out)
+		return KEHU_EINVAL;
+	for (i = 0; i < TYPE_COUNT; i++) {
+		if (strcmp(type_names[i], name) == 0) {
+			*out = i + 1;
+			return KEHU_OK;
+		}
+	}
+	return KEHU_ENOTFOUND;
+}
+
+KEHU_API int kehu_interaction_new(kehu_interaction **out, kehu_db *db,
+                                  kehu_id customer_id, int32_t type,
+                                  int64_t time)
+{
+	kehu_interaction *ix;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if ((rc = kehu__db_check(db)) != KEHU_OK)
+		return rc;
+	if (!out)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_interaction_new: out is NULL");
+	if (customer_id <= 0)
+		return kehu__db_errori(db, KEHU_EINVAL, "customer id ",
+		                       customer_id, " is not positive");
+	if (!kehu_interaction_type_name(type))
+		return kehu__db_errori(db, KEHU_EINVAL, "interaction type ",
+		                       type, " is unknown");
+	if ((rc = kehu__check_time(db, "interaction time", time)) != KEHU_OK)
+		return rc;
+	ix = kehu__calloc(&db->alloc, 1, sizeof *ix);
+	if (!ix)
+		return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
+	ix->db = db;
+	ix->rec.customer = customer_id;
+	ix->rec.type = type;
+	ix->rec.time = time;
+	kehu__db_child_added(db);
+	*out = ix;
+	return kehu__db_ok(db);
+}
+
+KEHU_API void kehu_interaction_free(kehu_interaction *ix)
+{
+	kehu_db *db;
+
+	if (!ix)
+		return;
+	db = ix->db;
+	kehu__interaction_rec_free(&db->alloc, &ix->rec);
+	kehu__free(&db->alloc, ix, sizeof *ix);
+	kehu__db_child_released(db);
+}
+
+/* First line of every setter: a live handle not yet recorded. */
+static int writable(kehu_interaction *ix)
+{
+	if (!ix)
+		return KEHU_EINVAL;
+	if (kehu__db_check_child(ix->db) != KEHU_OK)
+		return KEHU_EMISUSE;
+	if (ix->recorded)
+		return kehu__db_error(ix->db, KEHU_EMISUSE,
+		                      "the interaction is recorded: "
+		                      "interactions are append-only");
+	return KEHU_OK;
+}
+
+KEHU_API int kehu_interaction_set_account(kehu_interaction *ix,
+                                          kehu_id account_id)
+{
+	int rc = writable(ix);
+
+	if (rc != KEHU_OK)
+		return rc;
+	if (account_id < 0)
+		return kehu__db_errori(ix->db, KEHU_EINVAL, "account id ",
+		                       account_id, " is negative");
+	ix->rec.account = account_id;
+	return kehu__db_ok(ix->db);
+}
+
+static int set_money(kehu_interaction *ix, int64_t *field, int64_t v,
+                     const char *what)
+{
+	int rc = writable(ix);
+
+	if (rc != KEHU_OK)
+		return rc;
+	if (v < 0)
+		return kehu__db_error3(ix->db, KEHU_EINVAL, "", what,
+		                       " must not be negative (record a refund "
+		                       "instead)");
+	*field = v;
+	return kehu__db_ok(ix->db);
+}
+
+KEHU_API int kehu_interaction_set_amount(kehu_interaction *ix,
+                                         int64_t amount)
+{
+	return set_money(ix, ix ? &ix->rec.amount : NULL, amount, "amount");
+}
+
+KEHU_API int kehu_interaction_set_cost(kehu_interaction *ix, int64_t cost)
+{
+	return set_money(ix, ix ? &ix->rec.cost : NULL, cost, "cost");
+}
+
+KEHU_API int kehu_interaction_set_channel(kehu_interaction *ix,
+                                          const char *channel)
+{
+	int rc = writable(ix);
+
+	if (rc != KEHU_OK)
+		return rc;
+	return kehu__set_text(ix->db, &ix->rec.channel, "channel", channel, 0,
+	                      KEHU_MAX_CHANNEL_BYTES);
+}
+
+KEHU_API int kehu_interaction_set_note(kehu_interaction *ix,
+                                       const char *note)
+{
+	int rc = writable(ix);
+
+	if (rc != KEHU_OK)
+		return rc;
+	return kehu__set_text(ix->db, &ix->rec.note, "note", note, 0,
+	                      KEHU_MAX_NOTE_BYTES);
+}
+
+KEHU_API int kehu_interaction_set_satisfaction(kehu_interaction *ix,
+                                               int32_t satisfaction)
+{
+	int rc = writable(ix);
+
+	if (rc != KEHU_OK)
+		return rc;
+	if (satisfaction < 0 || satisfaction > 5)
+		return kehu__db_errori(ix->db, KEHU_EINVAL, "satisfaction ",
+		                       satisfaction,
+		                       " is outside 1..5 (0: none)");
+	ix->rec.satisfaction = satisfaction;
+	return kehu__db_ok(ix->db);
+}
+
+static int set_attr(kehu_interaction *ix, const kehu__attr *at)
+{
+	int rc = writable(ix);
+
+	if (rc != KEHU_OK)
+		return rc;
+	return kehu__attr_set(ix->db, &ix->rec.attrs, at);
+}
+
+KEHU_API int kehu_interaction_set_attr_string(kehu_interaction *ix,
+                                              const char *name,
+                                              const char *value)
+{
+	kehu__attr at;
+
+	at.name = (char *)name;
+	at.type = KEHU_ATTR_STRING;
+	at.v.s = (char *)value;
+	return set_attr(ix, &at);
+}
+
+KEHU_API int kehu_interaction_set_attr_int(kehu_interaction *ix,
+                                           const char *name, int64_t value)
+{
+	kehu__attr at;
+
+	at.name = (char *)name;
+	at.type = KEHU_ATTR_INT;
+	at.v.i = value;
+	return set_attr(ix, &at);
+}
+
+KEHU_API int kehu_interaction_set_attr_number(kehu_interaction *ix,
+                                              const char *name, double value)
+{
+	kehu__attr at;
+
+	at.name = (char *)name;
+	at.type = KEHU_ATTR_NUMBER;
+	at.v.d = value;
+	return set_attr(ix, &at);
+}
+
+KEHU_API int kehu_interaction_set_attr_time(kehu_interaction *ix,
+                                            const char *name, int64_t value)
+{
+	kehu__attr at;
+
+	at.name = (char *)name;
+	at.type = KEHU_ATTR_TIME;
+	at.v.i = value;
+	return set_attr(ix, &at);
+}
+
+/* ---- record ----------------------------------------------------------- */
+
+static int check_record(kehu_interaction *ix, kehu__hot **cust,
+                        kehu__hot **acct)
+{
+	kehu_db *db = ix->db;
+	const kehu__interaction_rec *r = &ix->rec;
+
+	*cust = kehu__hot_find_live(&db->customers, r->customer);
+	if (!*cust)
+		return kehu__db_errori(db, KEHU_ENOTFOUND, "no customer with id ",
+		                       r->customer, "");
+	*acct = NULL;
+	if (r->account &&
+	    !(*acct = kehu__hot_find_live(&db->accounts, r->account)))
+		return kehu__db_errori(db, KEHU_ENOTFOUND, "no account with id ",
+		                       r->account, "");
+	if (r->type == KEHU_IX_FEEDBACK && r->satisfaction == 0)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "feedback needs a satisfaction score 1..5");
+	if (r->satisfaction && r->type != KEHU_IX_FEEDBACK &&
+	    r->type != KEHU_IX_COMPLAINT)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "only feedback and complaints carry a "
+		                      "satisfaction score");
+	return KEHU_OK;
+}
+
+static int put_bucket(kehu_db *db, int64_t owner,
+                      const kehu__metrics_update *u)
+{
+	if (!u->write_bucket)
+		return KEHU_OK;
+	kehu__key_day(&db->key, owner, u->day);
+	kehu__day_rec_encode(&db->val, &u->bucket);
+	return kehu__op_put(db, &db->key, &db->val);
+}
+
+static void set_metrics(kehu_db *db, kehu__hot_table *t, kehu__hot *h,
+                        const kehu__metrics_update *u)
+{
+	kehu__hot_touch(db, t, h);
+	h->m = u->m;
+	h->flags |= KEHU__HOT_METRICS_DIRTY;
+}
+
+static int record_stored(kehu_interaction *ix, kehu__hot *cust,
+                         const kehu__metrics_update *cu, kehu__hot *acct,
+                         const kehu__metrics_update *au)
+{
+	kehu_db *db = ix->db;
+	kehu__interaction_rec *r = &ix->rec;
+	int rc;
+
+	kehu__key_interaction(&db->key, r->customer, r->time, r->id);
+	kehu__interaction_rec_encode(&db->val, r);
+	if ((rc = kehu__op_put(db, &db->key, &db->val)) != KEHU_OK ||
+	    (rc = put_bucket(db, r->customer, cu)) != KEHU_OK ||
+	    (acct && (rc = put_bucket(db, r->account, au)) != KEHU_OK))
+		return rc;
+	set_metrics(db, &db->customers, cust, cu);
+	if (acct)
+		set_metrics(db, &db->accounts, acct, au);
+	db->next_id++;
+	db->meta_dirty = 1;
+	return KEHU_OK;
+}
+
+KEHU_API int kehu_interaction_record(kehu_interaction *ix)
+{
+	kehu__metrics_update cu, au;
+	kehu__hot *cust = NULL, *acct = NULL;
+	kehu_db *db;
+	int rc;
+
+	if ((rc = writable(ix)) != KEHU_OK)
+		return rc;
+	db = ix->db;
+	if ((rc = check_record(ix, &cust, &acct)) != KEHU_OK ||
+	    (rc = kehu__metrics_apply(db, ix->rec.customer, &cust->m, &ix->rec,
+	                              &cu)) != KEHU_OK ||
+	    (acct && (rc = kehu__metrics_apply(db, ix->rec.account, &acct->m,
+	                                       &ix->rec, &au)) != KEHU_OK) ||
+	    (rc = kehu__hot_reserve(db, &db->customers, 0, 2)) != KEHU_OK)
+		return rc;
+	ix->rec.id = db->next_id;
+	if ((rc = kehu__op_begin(db)) == KEHU_OK)
+		rc = kehu__op_end(db, record_stored(ix, cust, &cu, acct, &au));
+	if (rc != KEHU_OK) {
+		ix->rec.id = 0;
+		return rc;
+	}
+	ix->recorded = 1;
+	return KEHU_OK;
+}
+
+/* ---- getters ------------------------------------------------------------ */
+
+KEHU_API kehu_id kehu_interaction_get_id(const kehu_interaction *ix)
+{
+	return ix ? ix->rec.id : 0;
+}
+
+KEHU_API kehu_id kehu_interaction_get_customer(const kehu_interaction *ix)
+{
+	return ix ? ix->rec.customer : 0;
+}
+
+KEHU_API kehu_id kehu_interaction_get_account(const kehu_interaction *ix)
+{
+	return ix ? ix->rec.account : 0;
+}
+
+KEHU_API int32_t kehu_interaction_get_type(const kehu_interaction *ix)
+{
+	return ix ? ix->rec.type : 0;
+}
+
+KEHU_API int64_t kehu_interaction_get_time(const kehu_interaction *ix)
+{
+	return ix ? ix->rec.time : 0;
+}
+
+KEHU_API int64_t kehu_interaction_get_amount(const kehu_interaction *ix)
+{
+	return ix ? ix->rec.amount : 0;
+}
+
+KEHU_API int64_t kehu_interaction_get_cost(const kehu_interaction *ix)
+{
+	return ix ? ix->rec.cost : 0;
+}
+
+KEHU_API int32_t kehu_interaction_get_satisfaction(
+	const kehu_interaction *ix)
+{
+	return ix ? ix->rec.satisfaction : 0;
+}
+
+KEHU_API const char *kehu_interaction_get_channel(const kehu_interaction *ix)
+{
+	return ix && ix->rec.channel ? ix->rec.channel : "";
+}
+
+KEHU_API const char *kehu_interaction_get_note(const kehu_interaction *ix)
+{
+	return ix && ix->rec.note ? ix->rec.note : "";
+}
+
+static int get_attr(const kehu_interaction *ix, const char *name,
+                    int32_t type, const kehu__attr **out)
+{
+	KEHU__CHECK_HANDLE(ix);
+	return kehu__attr_get(ix->db, &ix->rec.attrs, name, type, out);
+}
+
+KEHU_API int kehu_interaction_get_attr_string(const kehu_interaction *ix,
+                                              const char *name,
+                                              const char **out)
+{
+	const kehu__attr *at;
+	int rc = out ? get_attr(ix, name, KEHU_ATTR_STRING, &at) : KEHU_EINVAL;
+
+	if (rc == KEHU_OK)
+		*out = at->v.s;
+	return rc;
+}
+
+KEHU_API int kehu_interaction_get_attr_int(const kehu_interaction *ix,
+                                           const char *name, int64_t *out)
+{
+	const kehu__attr *at;
+	int rc = out ? get_attr(ix, name, KEHU_ATTR_INT, &at) : KEHU_EINVAL;
+
+	if (rc == KEHU_OK)
+		*out = at->v.i;
+	return rc;
+}
+
+KEHU_API int kehu_interaction_get_attr_number(const kehu_interaction *ix,
+                                              const char *name, double *out)
+{
+	const kehu__attr *at;
+	int rc = out ? get_attr(ix, name, KEHU_ATTR_NUMBER, &at) : KEHU_EINVAL;
+
+	if (rc == KEHU_OK)
+		*out = at->v.d;
+	return rc;
+}
+
+KEHU_API int kehu_interaction_get_attr_time(const kehu_interaction *ix,
+                                            const char *name, int64_t *out)
+{
+	const kehu__attr *at;
+	int rc = out ? get_attr(ix, name, KEHU_ATTR_TIME, &at) : KEHU_EINVAL;
+
+	if (rc == KEHU_OK)
+		*out = at->v.i;
+	return rc;
+}
+
+KEHU_API size_t kehu_interaction_attr_count(const kehu_interaction *ix)
+{
+	return ix ? ix->rec.attrs.len : 0;
+}

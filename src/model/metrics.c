@@ -1,0 +1,348 @@
+/*
+ * model/metrics: O(1) metric updates per interaction, and reading the
+ * metrics (with the trailing windows from the day buckets) as of a time.
+ *
+ * The day buckets ('D' owner day) hold what the windows need per local
+ * day.  Whether a bucket exists is known without a read when the new
+ * interaction is dated after the owner's last contact (the common case:
+ * history arrives in time order); only back-dated interactions read it.
+ */
+#include "model/metrics.h"
+
+#include <string.h>
+
+#include "codec/keys.h"
+#include "core/caltime.h"
+#include "core/checked.h"
+#include "model/hot.h"
+
+static int overflow(kehu_db *db, const char *what)
+{
+	return kehu__db_error3(db, KEHU_ERANGE, "", what,
+	                       " would overflow: interaction not recorded");
+}
+
+static int count_up(kehu_db *db, uint32_t *n, const char *what)
+{
+	if (*n == UINT32_MAX)
+		return overflow(db, what);
+	(*n)++;
+	return KEHU_OK;
+}
+
+static int add_money(kehu_db *db, int64_t *sum, int64_t v, const char *what)
+{
+	return kehu__add_i64(*sum, v, sum) ? overflow(db, what) : KEHU_OK;
+}
+
+static int load_bucket(kehu_db *db, int64_t owner, int32_t day,
+                       kehu__day_rec *b)
+{
+	int rc;
+
+	kehu__key_day(&db->key, owner, day);
+	if (db->key.failed)
+		return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
+	rc = kehu__store_get(&db->store, &db->key, &db->val);
+	if (rc == KEHU_ENOTFOUND) {
+		memset(b, 0, sizeof *b);
+		return KEHU_OK;
+	}
+	if (rc != KEHU_OK)
+		return rc;
+	if (kehu__day_rec_decode(b, db->val.data, db->val.len) != KEHU_OK)
+		return kehu__db_errori(db, KEHU_ECORRUPT, "a day bucket of ",
+		                       owner, " does not decode");
+	return KEHU_OK;
+}
+
+static int any_purchase(const void *key, size_t klen, const void *val,
+                        size_t vlen, void *ctx)
+{
+	kehu__day_rec b;
+
+	(void)key;
+	(void)klen;
+	(void)ctx;
+	if (kehu__day_rec_decode(&b, val, vlen) == KEHU_OK && b.orders > 0)
+		return 1;
+	return 0;
+}
+
+/* Whether a new purchase day starts a month with no other purchase. */
+static int new_month(kehu_db *db, int64_t owner, int32_t day,
+                     int64_t last_purchase, int *is_new)
+{
+	int32_t month = kehu__month_of_day(day), last_day;
+	int rc;
+
+	*is_new = 1;
+	if (last_purchase < 0)
+		return KEHU_OK;
+	last_day = kehu__day_of(last_purchase, db->utc_offset);
+	if (kehu__month_of_day(last_day) == month) {
+		*is_new = 0;
+		return KEHU_OK;
+	}
+	if (day > last_day)
+		return KEHU_OK;
+	/* back-dated into another month: look for its other purchases */
+	kehu__key_day(&db->key, owner, kehu__first_day_of_month(month));
+	kehu__key_day(&db->key2, owner, kehu__first_day_of_month(month + 1));
+	if (db->key.failed || db->key2.failed)
+		return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
+	rc = kehu__store_scan(&db->store, db->key.data, db->key.len,
+	                      db->key2.data, db->key2.len, any_purchase, NULL);
+	if (rc == 1)
+		*is_new = 0;
+	return rc == 1 ? KEHU_OK : rc;
+}
+
+static int purchase(kehu_db *db, int64_t owner, const kehu__interaction_rec *ix,
+                    kehu__metrics_update *u)
+{
+	kehu__metrics_rec *m = &u->m;
+	int rc, is_new_month;
+
+	if (u->bucket.orders == 0) {
+		if ((rc = new_month(db, owner, u->day, m->last_purchase,
+		                    &is_new_month)) != KEHU_OK ||
+		    (rc = count_up(db, &m->purchase_days, "purchase days")))
+			return rc;
+		if (is_new_month &&
+		    (rc = count_up(db, &m->months_active, "months active")))
+			return rc;
+	}
+	if ((rc = count_up(db, &m->orders, "orders")) != KEHU_OK ||
+	    (rc = add_money(db, &m->sales, ix->amount, "sales")) != KEHU_OK)
+		return rc;
+	u->bucket.orders++;
+	u->bucket.sales += ix->amount; /* <= m->sales: cannot overflow */
+	if (m->first_purchase < 0 || ix->time < m->first_purchase)
+		m->first_purchase = ix->time;
+	if (ix->time > m->last_purchase)
+		m->last_purchase = ix->time;
+	u->write_bucket = 1;
+	return KEHU_OK;
+}
+
+static int by_type(kehu_db *db, int64_t owner, const kehu__interaction_rec *ix,
+                   kehu__metrics_update *u)
+{
+	kehu__metrics_rec *m = &u->m;
+	int rc;
+
+	switch (ix->type) {
+	case KEHU_IX_PURCHASE:
+		return purchase(db, owner, ix, u);
+	case KEHU_IX_REFUND:
+		if ((rc = add_money(db, &m->refunds, ix->amount, "refunds")))
+			return rc;
+		u->bucket.refunds += ix->amount;
+		u->write_bucket = 1;
+		return KEHU_OK;
+	case KEHU_IX_COMPLAINT:
+		if ((rc = count_up(db, &m->complaints, "complaints")))
+			return rc;
+		u->bucket.complaints++;
+		u->write_bucket = 1;
+		return KEHU_OK;
+	case KEHU_IX_REFERRAL:
+		return count_up(db, &m->referrals, "referrals");
+	default:
+		return KEHU_OK;
+	}
+}
+
+static int satisfaction(kehu_db *db, const kehu__interaction_rec *ix,
+                        kehu__metrics_rec *m)
+{
+	int rc;
+
+	if (ix->satisfaction == 0)
+		return KEHU_OK;
+	if (m->sat_sum > UINT32_MAX - 5)
+		return overflow(db, "satisfaction sum");
+	if ((rc = count_up(db, &m->sat_count, "satisfaction count")))
+		return rc;
+	m->sat_sum += (uint32_t)ix->satisfaction;
+	if (ix->time >= m->last_sat_time) {
+		m->last_sat = (uint8_t)ix->satisfaction;
+		m->last_sat_time = ix->time;
+	}
+	return KEHU_OK;
+}
+
+static int needs_bucket(int32_t type)
+{
+	return type == KEHU_IX_PURCHASE || type == KEHU_IX_REFUND ||
+	       type == KEHU_IX_COMPLAINT;
+}
+
+int kehu__metrics_apply(kehu_db *db, int64_t owner,
+                        const kehu__metrics_rec *before,
+                        const kehu__interaction_rec *ix,
+                        kehu__metrics_update *u)
+{
+	kehu__metrics_rec *m = &u->m;
+	int64_t margin;
+	int rc;
+
+	*m = *before;
+	u->write_bucket = 0;
+	u->day = kehu__day_of(ix->time, db->utc_offset);
+	memset(&u->bucket, 0, sizeof u->bucket);
+	/* a bucket can exist only on days up to the last contact's */
+	if (needs_bucket(ix->type) && before->last_contact >= 0 &&
+	    u->day <= kehu__day_of(before->last_contact, db->utc_offset) &&
+	    (rc = load_bucket(db, owner, u->day, &u->bucket)) != KEHU_OK)
+		return rc;
+	if ((rc = count_up(db, &m->interactions, "interactions")) != KEHU_OK ||
+	    (rc = add_money(db, &m->cost, ix->cost, "cost")) != KEHU_OK ||
+	    (rc = by_type(db, owner, ix, u)) != KEHU_OK ||
+	    (rc = satisfaction(db, ix, m)) != KEHU_OK)
+		return rc;
+	if (kehu__sub_i64(m->sales - m->refunds, m->cost, &margin))
+		return overflow(db, "margin");
+	if (ix->time > m->last_contact)
+		m->last_contact = ix->time;
+	return KEHU_OK;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+typedef struct window_ctx {
+	int32_t today;
+	kehu_metrics *out;
+	int rc;
+} window_ctx;
+
+static int add_day(const void *key, size_t klen, const void *val,
+                   size_t vlen, void *vctx)
+{
+	window_ctx *w = vctx;
+	static const int32_t spans[3] = {30, 90, 365};
+	int64_t *revenue[3], *purchases[3], *complaints[3];
+	kehu__day_rec b;
+	int32_t day;
+	int i;
+
+	if (kehu__key_parse_day(key, klen, &day) != 0 ||
+	    kehu__day_rec_decode(&b, val, vlen) != KEHU_OK) {
+		w->rc = KEHU_ECORRUPT;
+		return 1;
+	}
+	revenue[0] = &w->out->revenue_30d;
+	revenue[1] = &w->out->revenue_90d;
+	revenue[2] = &w->out->revenue_365d;
+	purchases[0] = &w->out->purchases_30d;
+	purchases[1] = &w->out->purchases_90d;
+	purchases[2] = &w->out->purchases_365d;
+	complaints[0] = &w->out->complaints_30d;
+	complaints[1] = &w->out->complaints_90d;
+	complaints[2] = &w->out->complaints_365d;
+	for (i = 0; i < 3; i++) {
+		if (w->today - day >= spans[i])
+			continue;
+		/* bucket sums are bounded by the lifetime sums: no overflow */
+		*revenue[i] += b.sales - b.refunds;
+		*purchases[i] += b.orders > 0;
+		*complaints[i] += b.complaints;
+	}
+	return 0;
+}
+
+static int read_windows(kehu_db *db, int64_t id, int32_t today,
+                        kehu_metrics *out)
+{
+	window_ctx w;
+	int rc;
+
+	w.today = today;
+	w.out = out;
+	w.rc = KEHU_OK;
+	kehu__key_day(&db->key, id, today - 364);
+	kehu__key_day(&db->key2, id, today + 1);
+	if (db->key.failed || db->key2.failed)
+		return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
+	rc = kehu__store_scan(&db->store, db->key.data, db->key.len,
+	                      db->key2.data, db->key2.len, add_day, &w);
+	if (rc == 1)
+		return kehu__db_errori(db, w.rc, "a day bucket of ", id,
+		                       " does not decode");
+	return rc;
+}
+
+static int64_t days_since(const kehu_db *db, int64_t t, int32_t today)
+{
+	return t < 0 ? -1 : today - kehu__day_of(t, db->utc_offset);
+}
+
+static void fill(const kehu_db *db, const kehu__metrics_rec *r,
+                 int32_t today, kehu_metrics *out)
+{
+	out->first_purchase = r->first_purchase;
+	out->last_purchase = r->last_purchase;
+	out->last_contact = r->last_contact;
+	out->interactions = r->interactions;
+	out->purchases = r->purchase_days;
+	out->orders = r->orders;
+	out->sales = r->sales;
+	out->refunds = r->refunds;
+	out->revenue = r->sales - r->refunds;
+	out->cost = r->cost;
+	out->margin = out->revenue - r->cost;
+	out->average_order_value =
+		r->orders ? (double)r->sales / (double)r->orders : 0.0;
+	out->complaints = r->complaints;
+	out->satisfaction_count = r->sat_count;
+	out->average_satisfaction =
+		r->sat_count ? (double)r->sat_sum / (double)r->sat_count : 0.0;
+	out->last_satisfaction = r->last_sat;
+	out->referrals = r->referrals;
+	out->months_active = r->months_active;
+	out->days_since_first_purchase =
+		days_since(db, r->first_purchase, today);
+	out->days_since_last_purchase = days_since(db, r->last_purchase, today);
+	out->days_since_last_contact = days_since(db, r->last_contact, today);
+}
+
+KEHU_API int kehu_metrics_init(kehu_metrics *m, uint32_t version)
+{
+	if (!m || version != KEHU_METRICS_VERSION)
+		return KEHU_EINVAL;
+	memset(m, 0, sizeof *m);
+	m->version = version;
+	return KEHU_OK;
+}
+
+KEHU_API int kehu_metrics_read(kehu_metrics *out, kehu_db *db, kehu_id id,
+                               int64_t now)
+{
+	kehu__hot *h;
+	int32_t today;
+	int rc;
+
+	if ((rc = kehu__db_check(db)) != KEHU_OK)
+		return rc;
+	if (!out || out->version != KEHU_METRICS_VERSION)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_metrics_read: out is NULL or not "
+		                      "initialised by kehu_metrics_init");
+	if (now < KEHU__TIME_MIN || now > KEHU__TIME_MAX)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_metrics_read: now is outside "
+		                      "1970-01-01..9999-12-31");
+	h = kehu__hot_find_live(&db->customers, id);
+	if (!h)
+		h = kehu__hot_find_live(&db->accounts, id);
+	if (!h)
+		return kehu__db_errori(db, KEHU_ENOTFOUND,
+		                       "no customer or account with id ", id, "");
+	today = kehu__day_of(now, db->utc_offset);
+	kehu_metrics_init(out, KEHU_METRICS_VERSION);
+	fill(db, &h->m, today, out);
+	if ((rc = read_windows(db, id, today, out)) != KEHU_OK)
+		return rc;
+	return kehu__db_ok(db);
+}

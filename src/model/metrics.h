@@ -1,0 +1,25 @@
+/*
+ * model/metrics: how one interaction changes the aggregates of its
+ * customer or account, computed on a copy first so that an overflow
+ * (KEHU_ERANGE) or a failed read changes nothing.
+ */
+#ifndef KEHU_MODEL_METRICS_H
+#define KEHU_MODEL_METRICS_H
+
+#include "codec/interaction.h"
+#include "model/db.h"
+
+typedef struct kehu__metrics_update {
+	kehu__metrics_rec m;  /* the owner's metrics after the interaction */
+	int write_bucket;     /* the day bucket changed */
+	int32_t day;
+	kehu__day_rec bucket; /* its new contents */
+} kehu__metrics_update;
+
+/* Computes the effect of ix on owner's metrics `before`. */
+int kehu__metrics_apply(kehu_db *db, int64_t owner,
+                        const kehu__metrics_rec *before,
+                        const kehu__interaction_rec *ix,
+                        kehu__metrics_update *out);
+
+#endif

@@ -1,0 +1,686 @@
+/*
+ * storage/memory: the built-in ordered in-memory store.  Storage layer,
+ * below the db; it implements the kehu_storage contract.
+ *
+ * A skip list (p = 1/4) ordered by memcmp, the shorter key first when it
+ * is a prefix.  A node is one block: header, forward pointers, key and,
+ * for a small value, the value ("inline").  A larger value, or one that
+ * replaces an inline value, gets its own block.
+ *
+ * Writes happen in place; an undo log says how to revert each one.  Room
+ * in the log is reserved before anything changes, so a failed allocation
+ * leaves the store exactly as it was, and rollback never allocates.
+ *
+ * A finger (the predecessor path of the last key sought) makes a key
+ * just after the previous one cost O(log d), d the distance between the
+ * two, instead of O(log n): bulk loads come in ascending runs.
+ *
+ * No static writable data: the PRNG state lives in the store.
+ */
+#include "storage/memory.h"
+
+#include <string.h>
+
+#include "kehu/errors.h"
+
+#define MAX_LEVEL 24
+#define INLINE_MAX 256     /* values up to this many bytes live inline */
+#define UNDO_KEEP 64       /* log entries kept allocated between txns */
+#define STORE_MAGIC 0x6b656875u
+#define RNG_SEED 0x9e3779b97f4a7c15u
+
+/* The inline area holds a value that an undo entry still owns. */
+#define F_SAVED 1u
+
+typedef struct node {
+	unsigned char *val; /* NULL when vlen is 0 */
+	size_t vlen;
+	uint32_t klen;
+	uint16_t icap;      /* inline area size; 0 for none */
+	uint8_t level;      /* number of forward pointers */
+	uint8_t flags;
+	struct node *next[]; /* then the key, then the inline area */
+} node;
+
+/* Undo kinds, kept in the low bits of the node pointer. */
+#define U_INSERT 0u
+#define U_REPLACE 1u
+#define U_DELETE 2u
+#define U_MASK 3u
+
+typedef struct undo {
+	uintptr_t tn;         /* node pointer | kind */
+	unsigned char *oldv;  /* U_REPLACE: the value it replaced */
+	size_t oldlen;
+} undo;
+
+struct kehu_storage_memory {
+	uint32_t magic;
+	int in_txn;
+	kehu_alloc_fn alloc;
+	void *alloc_user_data;
+	uint64_t rng;
+	uint64_t count;
+	/* The store struct, nodes (with keys and inline values) and value
+	 * blocks; not the undo log, which lives only during a txn. */
+	uint64_t bytes;
+	int level;            /* levels in use, 1..MAX_LEVEL */
+	node *head;
+	undo *log;
+	size_t nlog;
+	size_t caplog;
+	const char *errmsg;   /* a string literal, or NULL */
+	/* finger[i]: the last node at level i before the last key sought;
+	 * always the head at levels >= level. */
+	node *finger[MAX_LEVEL];
+};
+
+/* ---- allocation ---- */
+
+static void *mem_alloc(kehu_storage_memory *s, size_t n)
+{
+	return s->alloc(s->alloc_user_data, NULL, 0, n);
+}
+
+static void mem_free(kehu_storage_memory *s, void *p, size_t n)
+{
+	if (p)
+		s->alloc(s->alloc_user_data, p, n, 0);
+}
+
+static size_t node_size(unsigned level, size_t klen, size_t icap)
+{
+	return sizeof(node) + level * sizeof(node *) + klen + icap;
+}
+
+static size_t node_bytes(const node *n)
+{
+	return node_size(n->level, n->klen, n->icap);
+}
+
+static unsigned char *node_key(const node *n)
+{
+	return (unsigned char *)(n->next + n->level);
+}
+
+static unsigned char *node_inl(const node *n)
+{
+	return node_key(n) + n->klen;
+}
+
+/* A separate value block can never point into the node's own block, so
+ * this tells an inline value from a separate one. */
+static int is_inline(const node *n, const unsigned char *v)
+{
+	return n->icap > 0 && v == node_inl(n);
+}
+
+static void free_val(kehu_storage_memory *s, node *n, unsigned char *v,
+                     size_t vlen)
+{
+	if (v != NULL && !is_inline(n, v)) {
+		mem_free(s, v, vlen);
+		s->bytes -= vlen;
+	}
+}
+
+static void free_node(kehu_storage_memory *s, node *n)
+{
+	size_t sz = node_bytes(n);
+
+	free_val(s, n, n->val, n->vlen);
+	mem_free(s, n, sz);
+	s->bytes -= sz;
+}
+
+static int fail(kehu_storage_memory *s, int code, const char *msg)
+{
+	s->errmsg = msg;
+	return code;
+}
+
+/* ---- ordering and search ---- */
+
+static int key_cmp(const unsigned char *a, size_t alen,
+                   const unsigned char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+static int node_lt(const node *x, const unsigned char *k, size_t klen)
+{
+	return key_cmp(node_key(x), x->klen, k, klen) < 0;
+}
+
+static int node_eq(const node *x, const unsigned char *k, size_t klen)
+{
+	return x->klen == klen && memcmp(node_key(x), k, klen) == 0;
+}
+
+/*
+ * Sets finger[] to the predecessors of k at every level and returns the
+ * first node >= k (or NULL).
+ *
+ * Invariant: finger[] is the predecessor path of some key K.  If
+ * finger[0] < k then every finger[i] < k, and if finger[i] is still the
+ * predecessor of k at level i, so is finger[j] at every j > i (a node
+ * between finger[j] and k would also sit at level i, between finger[i]
+ * and k).  So climb from level 0 to the first level that is still right,
+ * then walk down.  Once a walk has moved, the node reached is >= K and
+ * thus past every stale finger below it.
+ */
+static node *seek(kehu_storage_memory *s, const unsigned char *k,
+                  size_t klen)
+{
+	node **f = s->finger;
+	node *x = s->head;
+	node *y;
+	int top = s->level;
+	int i = 0;
+	int moved = 0;
+
+	if (f[0] == s->head || node_lt(f[0], k, klen)) {
+		while (i < top && (y = f[i]->next[i]) != NULL &&
+		       node_lt(y, k, klen))
+			i++;
+	} else {
+		for (i = 0; i < top; i++)
+			f[i] = s->head;
+	}
+	while (i-- > 0) {
+		if (!moved)
+			x = f[i];
+		while ((y = x->next[i]) != NULL && node_lt(y, k, klen)) {
+			x = y;
+			moved = 1;
+		}
+		f[i] = x;
+	}
+	return f[0]->next[0];
+}
+
+static unsigned random_level(kehu_storage_memory *s)
+{
+	uint64_t r = s->rng;
+	unsigned level = 1;
+
+	r ^= r << 13;
+	r ^= r >> 7;
+	r ^= r << 17;
+	s->rng = r;
+	r >>= 16;
+	while ((r & 3u) == 0 && level < MAX_LEVEL) {
+		level++;
+		r >>= 2;
+	}
+	return level;
+}
+
+/* Links n after the finger (which seek left at n's key). */
+static void link_node(kehu_storage_memory *s, node *n)
+{
+	unsigned i;
+
+	if ((int)n->level > s->level)
+		s->level = n->level; /* finger[] is the head up there */
+	for (i = 0; i < n->level; i++) {
+		n->next[i] = s->finger[i]->next[i];
+		s->finger[i]->next[i] = n;
+	}
+	s->count++;
+}
+
+static void unlink_node(kehu_storage_memory *s, node *n)
+{
+	unsigned i;
+
+	for (i = 0; i < n->level; i++)
+		s->finger[i]->next[i] = n->next[i];
+	s->count--;
+}
+
+/* ---- the undo log ---- */
+
+static int log_reserve(kehu_storage_memory *s)
+{
+	size_t ncap;
+	void *p;
+
+	if (s->nlog < s->caplog)
+		return KEHU_OK;
+	ncap = s->caplog ? s->caplog * 2 : UNDO_KEEP;
+	if (ncap > SIZE_MAX / sizeof(undo))
+		return KEHU_ENOMEM;
+	p = s->alloc(s->alloc_user_data, s->log, s->caplog * sizeof(undo),
+	             ncap * sizeof(undo));
+	if (!p)
+		return KEHU_ENOMEM;
+	s->log = p;
+	s->caplog = ncap;
+	return KEHU_OK;
+}
+
+static void log_push(kehu_storage_memory *s, node *n, unsigned kind,
+                     unsigned char *oldv, size_t oldlen)
+{
+	undo *u = &s->log[s->nlog++];
+
+	u->tn = (uintptr_t)n | kind;
+	u->oldv = oldv;
+	u->oldlen = oldlen;
+}
+
+static node *undo_node(const undo *u)
+{
+	return (node *)(u->tn & ~(uintptr_t)U_MASK);
+}
+
+static void txn_end(kehu_storage_memory *s)
+{
+	s->nlog = 0;
+	if (s->caplog > UNDO_KEEP) {
+		mem_free(s, s->log, s->caplog * sizeof(undo));
+		s->log = NULL;
+		s->caplog = 0;
+	}
+	s->in_txn = 0;
+}
+
+/* Reverts the whole log, newest first.  Never allocates. */
+static void undo_all(kehu_storage_memory *s)
+{
+	size_t i = s->nlog;
+
+	while (i-- > 0) {
+		undo *u = &s->log[i];
+		node *n = undo_node(u);
+
+		switch (u->tn & U_MASK) {
+		case U_INSERT:
+			seek(s, node_key(n), n->klen);
+			unlink_node(s, n);
+			free_node(s, n);
+			break;
+		case U_REPLACE:
+			free_val(s, n, n->val, n->vlen);
+			n->val = u->oldv;
+			n->vlen = u->oldlen;
+			if (is_inline(n, u->oldv))
+				n->flags &= (uint8_t)~F_SAVED;
+			break;
+		default: /* U_DELETE */
+			seek(s, node_key(n), n->klen);
+			link_node(s, n);
+			break;
+		}
+	}
+	txn_end(s);
+}
+
+/* Drops what the log kept, oldest first: a node's replaces come before
+ * its delete, which frees it. */
+static void forget_all(kehu_storage_memory *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlog; i++) {
+		undo *u = &s->log[i];
+		node *n = undo_node(u);
+
+		switch (u->tn & U_MASK) {
+		case U_REPLACE:
+			if (is_inline(n, u->oldv))
+				n->flags &= (uint8_t)~F_SAVED;
+			else
+				free_val(s, n, u->oldv, u->oldlen);
+			break;
+		case U_DELETE:
+			free_node(s, n);
+			break;
+		default:
+			break;
+		}
+	}
+	txn_end(s);
+}
+
+/* ---- the vtable slots ---- */
+
+static kehu_storage_memory *store_of(void *user_data)
+{
+	kehu_storage_memory *s = user_data;
+
+	if (s == NULL || s->magic != STORE_MAGIC)
+		return NULL;
+	return s;
+}
+
+static int m_begin(void *user_data)
+{
+	kehu_storage_memory *s = store_of(user_data);
+
+	if (!s)
+		return KEHU_EMISUSE;
+	if (s->in_txn)
+		return fail(s, KEHU_EMISUSE, "transaction already open");
+	s->in_txn = 1;
+	s->nlog = 0;
+	return KEHU_OK;
+}
+
+static int m_commit(void *user_data)
+{
+	kehu_storage_memory *s = store_of(user_data);
+
+	if (!s)
+		return KEHU_EMISUSE;
+	if (!s->in_txn)
+		return fail(s, KEHU_EMISUSE, "commit without a transaction");
+	forget_all(s);
+	return KEHU_OK;
+}
+
+static int m_rollback(void *user_data)
+{
+	kehu_storage_memory *s = store_of(user_data);
+
+	if (!s)
+		return KEHU_EMISUSE;
+	if (!s->in_txn)
+		return fail(s, KEHU_EMISUSE, "rollback without a transaction");
+	undo_all(s);
+	return KEHU_OK;
+}
+
+static int m_get(const void *key, size_t klen, kehu_storage_sink_cb sink,
+                 void *sink_ctx, void *user_data)
+{
+	kehu_storage_memory *s = store_of(user_data);
+	node *x;
+
+	if (!s)
+		return KEHU_EMISUSE;
+	if (key == NULL || klen == 0)
+		return fail(s, KEHU_EINVAL, "empty key");
+	if (sink == NULL)
+		return fail(s, KEHU_EINVAL, "no sink");
+	x = seek(s, key, klen);
+	if (x == NULL || !node_eq(x, key, klen))
+		return KEHU_ENOTFOUND;
+	return sink(x->val, x->vlen, sink_ctx);
+}
+
+static int replace(kehu_storage_memory *s, node *n, const void *value,
+                   size_t vlen)
+{
+	unsigned char *v = NULL;
+	int sep = 0;
+
+	if (vlen > 0) {
+		if (vlen <= n->icap && !is_inline(n, n->val) &&
+		    !(n->flags & F_SAVED)) {
+			v = node_inl(n); /* the inline area is free again */
+		} else {
+			v = mem_alloc(s, vlen);
+			if (!v)
+				return fail(s, KEHU_ENOMEM, "out of memory");
+			sep = 1;
+		}
+		memcpy(v, value, vlen);
+	}
+	if (is_inline(n, n->val))
+		n->flags |= F_SAVED;
+	log_push(s, n, U_REPLACE, n->val, n->vlen);
+	n->val = v;
+	n->vlen = vlen;
+	if (sep)
+		s->bytes += vlen;
+	return KEHU_OK;
+}
+
+static int insert(kehu_storage_memory *s, const void *key, size_t klen,
+                  const void *value, size_t vlen)
+{
+	unsigned level = random_level(s);
+	size_t icap = vlen <= INLINE_MAX ? vlen : 0;
+	size_t sz;
+	unsigned char *v = NULL;
+	node *n;
+
+	if (klen > SIZE_MAX - node_size(MAX_LEVEL, 0, INLINE_MAX))
+		return fail(s, KEHU_ENOMEM, "out of memory");
+	sz = node_size(level, klen, icap);
+	n = mem_alloc(s, sz);
+	if (!n)
+		return fail(s, KEHU_ENOMEM, "out of memory");
+	n->level = (uint8_t)level;
+	n->klen = (uint32_t)klen;
+	n->icap = (uint16_t)icap;
+	n->flags = 0;
+	if (icap > 0) {
+		v = node_inl(n);
+	} else if (vlen > 0) {
+		v = mem_alloc(s, vlen);
+		if (!v) {
+			mem_free(s, n, sz);
+			return fail(s, KEHU_ENOMEM, "out of memory");
+		}
+		s->bytes += vlen;
+	}
+	memcpy(node_key(n), key, klen);
+	if (vlen > 0)
+		memcpy(v, value, vlen);
+	n->val = v;
+	n->vlen = vlen;
+	s->bytes += sz;
+	link_node(s, n);
+	log_push(s, n, U_INSERT, NULL, 0);
+	return KEHU_OK;
+}
+
+static int m_put(const void *key, size_t klen, const void *value,
+                 size_t vlen, void *user_data)
+{
+	kehu_storage_memory *s = store_of(user_data);
+	node *x;
+	int rc;
+
+	if (!s)
+		return KEHU_EMISUSE;
+	if (key == NULL || klen == 0)
+		return fail(s, KEHU_EINVAL, "empty key");
+	if (klen > UINT32_MAX)
+		return fail(s, KEHU_EINVAL, "key too long");
+	if (value == NULL && vlen > 0)
+		return fail(s, KEHU_EINVAL, "NULL value");
+	if (!s->in_txn)
+		return fail(s, KEHU_EMISUSE, "put outside a transaction");
+	rc = log_reserve(s);
+	if (rc != KEHU_OK)
+		return fail(s, rc, "out of memory");
+	x = seek(s, key, klen);
+	if (x != NULL && node_eq(x, key, klen))
+		return replace(s, x, value, vlen);
+	return insert(s, key, klen, value, vlen);
+}
+
+static int m_del(const void *key, size_t klen, void *user_data)
+{
+	kehu_storage_memory *s = store_of(user_data);
+	node *x;
+	int rc;
+
+	if (!s)
+		return KEHU_EMISUSE;
+	if (key == NULL || klen == 0)
+		return fail(s, KEHU_EINVAL, "empty key");
+	if (!s->in_txn)
+		return fail(s, KEHU_EMISUSE, "del outside a transaction");
+	x = seek(s, key, klen);
+	if (x == NULL || !node_eq(x, key, klen))
+		return KEHU_ENOTFOUND;
+	rc = log_reserve(s);
+	if (rc != KEHU_OK)
+		return fail(s, rc, "out of memory");
+	unlink_node(s, x);
+	log_push(s, x, U_DELETE, NULL, 0);
+	return KEHU_OK;
+}
+
+static int m_scan(const void *start, size_t slen, const void *end,
+                  size_t elen, kehu_storage_visit_cb visit, void *visit_ctx,
+                  void *user_data)
+{
+	kehu_storage_memory *s = store_of(user_data);
+	node *x;
+	int rc;
+
+	if (!s)
+		return KEHU_EMISUSE;
+	if (visit == NULL || (start == NULL && slen > 0))
+		return fail(s, KEHU_EINVAL, "bad scan arguments");
+	if (end == NULL)
+		elen = 0;
+	x = slen > 0 ? seek(s, start, slen) : s->head->next[0];
+	for (; x != NULL; x = x->next[0]) {
+		if (elen > 0 && key_cmp(node_key(x), x->klen, end, elen) >= 0)
+			break;
+		rc = visit(node_key(x), x->klen, x->val, x->vlen, visit_ctx);
+		if (rc != KEHU_OK)
+			return rc;
+	}
+	return KEHU_OK;
+}
+
+static const char *m_errmsg(void *user_data)
+{
+	kehu_storage_memory *s = store_of(user_data);
+
+	return s ? s->errmsg : NULL;
+}
+
+static void m_close_owned(void *user_data)
+{
+	kehu_storage_memory_free(store_of(user_data));
+}
+
+static void fill_vtable(kehu_storage_memory *s, kehu_storage *out,
+                        int owned)
+{
+	memset(out, 0, sizeof(*out));
+	out->version = KEHU_STORAGE_VERSION;
+	out->user_data = s;
+	out->begin = m_begin;
+	out->commit = m_commit;
+	out->rollback = m_rollback;
+	out->get = m_get;
+	out->put = m_put;
+	out->del = m_del;
+	out->scan = m_scan;
+	out->close = owned ? m_close_owned : NULL;
+	out->errmsg = m_errmsg;
+}
+
+/* ---- public entry points ---- */
+
+KEHU_API int kehu_storage_memory_new(kehu_storage_memory **out,
+                                     kehu_alloc_fn alloc,
+                                     void *alloc_user_data)
+{
+	kehu_storage_memory *s;
+	size_t hsz = node_size(MAX_LEVEL, 0, 0);
+	int i;
+
+	if (out == NULL)
+		return KEHU_EINVAL;
+	*out = NULL;
+	if (alloc == NULL)
+		alloc = kehu_alloc_default;
+	s = alloc(alloc_user_data, NULL, 0, sizeof(*s));
+	if (!s)
+		return KEHU_ENOMEM;
+	memset(s, 0, sizeof(*s));
+	s->alloc = alloc;
+	s->alloc_user_data = alloc_user_data;
+	s->head = mem_alloc(s, hsz);
+	if (!s->head) {
+		mem_free(s, s, sizeof(*s));
+		return KEHU_ENOMEM;
+	}
+	memset(s->head, 0, hsz);
+	s->head->level = MAX_LEVEL;
+	s->level = 1;
+	s->rng = RNG_SEED;
+	s->bytes = sizeof(*s) + hsz;
+	for (i = 0; i < MAX_LEVEL; i++)
+		s->finger[i] = s->head;
+	s->magic = STORE_MAGIC;
+	*out = s;
+	return KEHU_OK;
+}
+
+KEHU_API int kehu_storage_memory_get_vtable(kehu_storage_memory *mem,
+                                            kehu_storage *out)
+{
+	if (out == NULL)
+		return KEHU_EINVAL;
+	if (store_of(mem) == NULL) {
+		memset(out, 0, sizeof(*out));
+		return KEHU_EINVAL;
+	}
+	fill_vtable(mem, out, 0);
+	return KEHU_OK;
+}
+
+int kehu__storage_memory_new_owned(kehu_storage *out, kehu_alloc_fn alloc,
+                                   void *alloc_user_data)
+{
+	kehu_storage_memory *s;
+	int rc;
+
+	if (out == NULL)
+		return KEHU_EINVAL;
+	memset(out, 0, sizeof(*out));
+	rc = kehu_storage_memory_new(&s, alloc, alloc_user_data);
+	if (rc != KEHU_OK)
+		return rc;
+	fill_vtable(s, out, 1);
+	return KEHU_OK;
+}
+
+KEHU_API uint64_t kehu_storage_memory_count(const kehu_storage_memory *mem)
+{
+	if (mem == NULL || mem->magic != STORE_MAGIC)
+		return 0;
+	return mem->count;
+}
+
+KEHU_API uint64_t kehu_storage_memory_bytes(const kehu_storage_memory *mem)
+{
+	if (mem == NULL || mem->magic != STORE_MAGIC)
+		return 0;
+	return mem->bytes;
+}
+
+KEHU_API void kehu_storage_memory_free(kehu_storage_memory *mem)
+{
+	node *x;
+	node *next;
+
+	if (store_of(mem) == NULL)
+		return;
+	if (mem->in_txn)
+		undo_all(mem);
+	for (x = mem->head->next[0]; x != NULL; x = next) {
+		next = x->next[0];
+		free_node(mem, x);
+	}
+	mem_free(mem, mem->log, mem->caplog * sizeof(undo));
+	mem_free(mem, mem->head, node_size(MAX_LEVEL, 0, 0));
+	mem->magic = 0;
+	mem_free(mem, mem, sizeof(*mem));
+}

@@ -1,0 +1,716 @@
+/*
+ * tests/storage/test_memory_store: the memory store (storage layer) under
+ * the conformance suite, plus its own rules: transaction misuse, byte
+ * accounting, allocation failure at every point, leaks, and size.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conformance.h"
+#include "kehu/errors.h"
+#include "kehu/storage.h"
+#include "storage/memory.h"
+
+/* ---- a counting allocator that can fail the k-th allocation ---- */
+
+typedef struct talloc {
+	size_t live;      /* bytes handed out and not yet freed */
+	long nallocs;     /* calls with nsize > 0 */
+	long fail_at;     /* fail call number fail_at (0: never) */
+	long nfailed;
+	long bad_osize;   /* calls whose osize was not the true size */
+} talloc;
+
+#define HDR 16 /* keeps the caller's block 16-byte aligned */
+
+static void *talloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	talloc *t = ud;
+	unsigned char *base = ptr ? (unsigned char *)ptr - HDR : NULL;
+	size_t truesize = 0;
+	unsigned char *nb;
+
+	if (base)
+		memcpy(&truesize, base, sizeof(truesize));
+	if (truesize != (ptr ? osize : 0))
+		t->bad_osize++;
+	if (nsize == 0) {
+		if (base) {
+			t->live -= truesize;
+			free(base);
+		}
+		return NULL;
+	}
+	t->nallocs++;
+	if (t->fail_at > 0 && t->nallocs == t->fail_at) {
+		t->nfailed++;
+		return NULL;
+	}
+	nb = realloc(base, nsize + HDR);
+	if (!nb)
+		return NULL;
+	memcpy(nb, &nsize, sizeof(nsize));
+	t->live = t->live - truesize + nsize;
+	return nb + HDR;
+}
+
+/* ---- conformance factories ---- */
+
+static int open_plain(kehu_storage *out, void *user_data)
+{
+	kehu_storage_memory *m;
+	int rc = kehu_storage_memory_new(&m, talloc_fn, user_data);
+
+	if (rc != KEHU_OK)
+		return rc;
+	return kehu_storage_memory_get_vtable(m, out);
+}
+
+static void destroy_plain(kehu_storage *vt, void *user_data)
+{
+	talloc *t = user_data;
+
+	kehu_storage_memory_free(vt->user_data);
+	assert_int_equal(t->live, 0);
+	assert_int_equal(t->bad_osize, 0);
+}
+
+static int open_owned(kehu_storage *out, void *user_data)
+{
+	return kehu__storage_memory_new_owned(out, talloc_fn, user_data);
+}
+
+static void destroy_owned(kehu_storage *vt, void *user_data)
+{
+	talloc *t = user_data;
+
+	(void)vt; /* close already freed it */
+	assert_int_equal(t->live, 0);
+	assert_int_equal(t->bad_osize, 0);
+}
+
+static int open_default(kehu_storage *out, void *user_data)
+{
+	(void)user_data;
+	return kehu__storage_memory_new_owned(out, NULL, NULL);
+}
+
+static void destroy_default(kehu_storage *vt, void *user_data)
+{
+	(void)vt;
+	(void)user_data;
+}
+
+/* ---- helpers ---- */
+
+typedef struct fx {
+	talloc t;
+	kehu_storage_memory *m;
+	kehu_storage vt;
+} fx;
+
+static int fx_setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	if (kehu_storage_memory_new(&f->m, talloc_fn, &f->t) != KEHU_OK ||
+	    kehu_storage_memory_get_vtable(f->m, &f->vt) != KEHU_OK) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	fx *f = *state;
+
+	kehu_storage_memory_free(f->m);
+	assert_int_equal(f->t.live, 0);
+	assert_int_equal(f->t.bad_osize, 0);
+	free(f);
+	return 0;
+}
+
+static int vput(kehu_storage *vt, const void *k, size_t kl, const void *v,
+                size_t vl)
+{
+	return vt->put(k, kl, v, vl, vt->user_data);
+}
+
+static int vdel(kehu_storage *vt, const void *k, size_t kl)
+{
+	return vt->del(k, kl, vt->user_data);
+}
+
+typedef struct rng {
+	uint64_t s;
+} rng;
+
+static uint64_t rng_next(rng *r)
+{
+	uint64_t x = r->s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	r->s = x;
+	return x;
+}
+
+static int count_cb(const void *k, size_t kl, const void *v, size_t vl,
+                    void *ctx)
+{
+	(void)k;
+	(void)kl;
+	(void)v;
+	(void)vl;
+	(*(size_t *)ctx)++;
+	return KEHU_OK;
+}
+
+static int sink_nop(const void *v, size_t vl, void *ctx)
+{
+	(void)v;
+	(void)vl;
+	(void)ctx;
+	return KEHU_OK;
+}
+
+/* ---- memory-store rules ---- */
+
+static void test_api_args(void **state)
+{
+	fx *f = *state;
+	kehu_storage vt;
+	kehu_storage_memory *m = (kehu_storage_memory *)1;
+
+	(void)f;
+	assert_int_equal(kehu_storage_memory_new(NULL, NULL, NULL),
+	                 KEHU_EINVAL);
+	assert_int_equal(kehu_storage_memory_get_vtable(NULL, &vt),
+	                 KEHU_EINVAL);
+	assert_int_equal(kehu_storage_memory_get_vtable(f->m, NULL),
+	                 KEHU_EINVAL);
+	assert_int_equal(kehu__storage_memory_new_owned(NULL, NULL, NULL),
+	                 KEHU_EINVAL);
+	assert_int_equal(kehu_storage_memory_count(NULL), 0);
+	assert_int_equal(kehu_storage_memory_bytes(NULL), 0);
+	kehu_storage_memory_free(NULL);
+
+	/* the default allocator works too */
+	assert_int_equal(kehu_storage_memory_new(&m, NULL, NULL), KEHU_OK);
+	assert_non_null(m);
+	assert_int_equal(kehu_storage_memory_get_vtable(m, &vt), KEHU_OK);
+	assert_int_equal(vt.version, KEHU_STORAGE_VERSION);
+	assert_null(vt.close);
+	assert_int_equal(vt.begin(vt.user_data), KEHU_OK);
+	assert_int_equal(vput(&vt, "k", 1, "v", 1), KEHU_OK);
+	assert_int_equal(vt.commit(vt.user_data), KEHU_OK);
+	assert_int_equal(kehu_storage_memory_count(m), 1);
+	kehu_storage_memory_free(m);
+
+	/* a failed new leaves NULL */
+	f->t.fail_at = f->t.nallocs + 1;
+	m = (kehu_storage_memory *)1;
+	assert_int_equal(kehu_storage_memory_new(&m, talloc_fn, &f->t),
+	                 KEHU_ENOMEM);
+	assert_null(m);
+	f->t.fail_at = f->t.nallocs + 2; /* the head block */
+	assert_int_equal(kehu_storage_memory_new(&m, talloc_fn, &f->t),
+	                 KEHU_ENOMEM);
+	assert_null(m);
+	memset(&vt, 0xAB, sizeof(vt));
+	f->t.fail_at = f->t.nallocs + 1;
+	assert_int_equal(kehu__storage_memory_new_owned(&vt, talloc_fn,
+	                                                &f->t),
+	                 KEHU_ENOMEM);
+	assert_null(vt.user_data);
+	f->t.fail_at = 0;
+}
+
+static void test_misuse(void **state)
+{
+	fx *f = *state;
+	kehu_storage *vt = &f->vt;
+	void *ud = vt->user_data;
+
+	assert_int_equal(vput(vt, "k", 1, "v", 1), KEHU_EMISUSE);
+	assert_non_null(vt->errmsg(ud));
+	assert_int_equal(vdel(vt, "k", 1), KEHU_EMISUSE);
+	assert_int_equal(vt->commit(ud), KEHU_EMISUSE);
+	assert_int_equal(vt->rollback(ud), KEHU_EMISUSE);
+	assert_int_equal(kehu_storage_memory_count(f->m), 0);
+
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	assert_int_equal(vt->begin(ud), KEHU_EMISUSE);
+	/* still in the first transaction */
+	assert_int_equal(vput(vt, "k", 1, "v", 1), KEHU_OK);
+	assert_int_equal(vt->commit(ud), KEHU_OK);
+	assert_int_equal(vt->commit(ud), KEHU_EMISUSE);
+	assert_int_equal(vt->rollback(ud), KEHU_EMISUSE);
+	assert_int_equal(vdel(vt, "k", 1), KEHU_EMISUSE);
+	assert_int_equal(kehu_storage_memory_count(f->m), 1);
+
+	/* bad arguments */
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	assert_int_equal(vput(vt, "k", 1, NULL, 3), KEHU_EINVAL);
+	assert_int_equal(vt->get("k", 1, NULL, NULL, ud), KEHU_EINVAL);
+	assert_int_equal(vt->scan(NULL, 0, NULL, 0, NULL, NULL, ud),
+	                 KEHU_EINVAL);
+	assert_int_equal(vt->scan(NULL, 2, NULL, 0, count_cb, NULL, ud),
+	                 KEHU_EINVAL);
+	assert_int_equal(vt->rollback(ud), KEHU_OK);
+
+	/* a bad user_data is refused */
+	assert_int_equal(vt->begin(NULL), KEHU_EMISUSE);
+	assert_null(vt->errmsg(NULL));
+}
+
+/* Inline and separate values, replaced both ways, then rolled back. */
+static void test_accounting(void **state)
+{
+	fx *f = *state;
+	kehu_storage *vt = &f->vt;
+	void *ud = vt->user_data;
+	unsigned char big[5000];
+	uint64_t c0;
+	uint64_t b0;
+	uint64_t b1;
+	char k[16];
+	int i;
+
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	for (i = 0; i < 300; i++) {
+		size_t vl = (size_t)(i % 3 == 0 ? 1000 + i : i % 50);
+
+		snprintf(k, sizeof(k), "key%05d", i);
+		assert_int_equal(vput(vt, k, strlen(k), big, vl), KEHU_OK);
+	}
+	assert_int_equal(vt->commit(ud), KEHU_OK);
+	c0 = kehu_storage_memory_count(f->m);
+	b0 = kehu_storage_memory_bytes(f->m);
+	assert_int_equal(c0, 300);
+	assert_true(b0 > 300 * 8);
+	/* everything live is counted except a small kept undo log */
+	assert_true(f->t.live >= b0);
+	assert_true(f->t.live - b0 <= 64 * 32);
+
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(vt->begin(ud), KEHU_OK);
+		for (i = 0; i < 400; i++) {
+			size_t vl = (size_t)((i * 7 + round) % 4 == 0
+			                             ? 3000
+			                             : (i * 13) % 200);
+
+			snprintf(k, sizeof(k), "key%05d", (i * 3) % 450);
+			if (i % 5 == 4) {
+				int rc = vdel(vt, k, strlen(k));
+
+				assert_true(rc == KEHU_OK ||
+				            rc == KEHU_ENOTFOUND);
+			} else {
+				assert_int_equal(vput(vt, k, strlen(k), big,
+				                      vl),
+				                 KEHU_OK);
+			}
+		}
+		assert_int_not_equal(kehu_storage_memory_bytes(f->m), b0);
+		assert_int_equal(vt->rollback(ud), KEHU_OK);
+		assert_int_equal(kehu_storage_memory_count(f->m), c0);
+		assert_int_equal(kehu_storage_memory_bytes(f->m), b0);
+		assert_true(f->t.live - b0 <= 64 * 32);
+	}
+
+	/* a small value replaced twice: the second reuses the node's inline
+	 * area, so steady replacing does not grow the store */
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, "0123456789", 10), KEHU_OK);
+	assert_int_equal(vt->commit(ud), KEHU_OK);
+	b1 = kehu_storage_memory_bytes(f->m);
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, "abcdefghij", 10), KEHU_OK);
+	assert_int_equal(vt->commit(ud), KEHU_OK);
+	assert_int_equal(kehu_storage_memory_bytes(f->m), b1 + 10);
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, "ABCDEFGHIJ", 10), KEHU_OK);
+	assert_int_equal(vt->commit(ud), KEHU_OK);
+	assert_int_equal(kehu_storage_memory_bytes(f->m), b1);
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	assert_int_equal(vdel(vt, "small", 5), KEHU_OK);
+	assert_int_equal(vt->commit(ud), KEHU_OK);
+
+	/* commit of deletes gives the bytes back */
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	for (i = 0; i < 300; i++) {
+		snprintf(k, sizeof(k), "key%05d", i);
+		assert_int_equal(vdel(vt, k, strlen(k)), KEHU_OK);
+	}
+	assert_int_equal(kehu_storage_memory_count(f->m), 0);
+	assert_int_equal(kehu_storage_memory_bytes(f->m), b0);
+	assert_int_equal(vt->commit(ud), KEHU_OK);
+	b1 = kehu_storage_memory_bytes(f->m);
+	assert_true(b1 < 1024);
+	assert_true(f->t.live - b1 <= 64 * 32);
+}
+
+/* Freeing a store with a transaction open discards it without leaks. */
+static void test_free_in_txn(void **state)
+{
+	talloc t;
+	kehu_storage_memory *m;
+	kehu_storage vt;
+	unsigned char v[400];
+	int i;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	memset(v, 'v', sizeof(v));
+	assert_int_equal(kehu_storage_memory_new(&m, talloc_fn, &t),
+	                 KEHU_OK);
+	assert_int_equal(kehu_storage_memory_get_vtable(m, &vt), KEHU_OK);
+	assert_int_equal(vt.begin(vt.user_data), KEHU_OK);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(vput(&vt, &i, sizeof(i), v,
+		                      (size_t)(i * 4)), KEHU_OK);
+	assert_int_equal(vt.commit(vt.user_data), KEHU_OK);
+	assert_int_equal(vt.begin(vt.user_data), KEHU_OK);
+	for (i = 0; i < 200; i += 2) {
+		assert_int_equal(vput(&vt, &i, sizeof(i), v, 300), KEHU_OK);
+		assert_int_equal(vdel(&vt, &(int){i + 1}, sizeof(int)),
+		                 i + 1 < 100 ? KEHU_OK : KEHU_ENOTFOUND);
+	}
+	kehu_storage_memory_free(m);
+	assert_int_equal(t.live, 0);
+	assert_int_equal(t.bad_osize, 0);
+}
+
+/* ---- allocation failure at every point ---- */
+
+#define FK 40
+#define FV 300 /* crosses the inline limit */
+
+typedef struct ref {
+	int present[FK];
+	size_t vl[FK];
+	unsigned char v[FK][FV];
+} ref;
+
+static size_t fkey(int i, unsigned char *k)
+{
+	size_t n = 1 + (size_t)(i % 4);
+
+	memset(k, 0, 8);
+	k[0] = (unsigned char)(i * 5);
+	if (n > 1)
+		k[1] = (unsigned char)(i % 3 == 0 ? 0xFF : 0x00);
+	return n;
+}
+
+typedef struct walk {
+	const ref *r;
+	int at;
+	int bad;
+} walk;
+
+static int walk_cb(const void *k, size_t kl, const void *v, size_t vl,
+                   void *ctx)
+{
+	walk *w = ctx;
+	unsigned char want[8];
+
+	while (w->at < FK && !w->r->present[w->at])
+		w->at++;
+	if (w->at >= FK)
+		return w->bad = 1;
+	if (kl != fkey(w->at, want) || memcmp(k, want, kl) != 0 ||
+	    vl != w->r->vl[w->at] ||
+	    (vl > 0 && memcmp(v, w->r->v[w->at], vl) != 0))
+		w->bad = 1;
+	w->at++;
+	return w->bad;
+}
+
+/* The store holds exactly what r says (keys k(i) sort by i * 5). */
+static void check_ref(kehu_storage *vt, const kehu_storage_memory *m,
+                      const ref *r)
+{
+	walk w = {r, 0, 0};
+	uint64_t n = 0;
+	int i;
+
+	assert_int_equal(vt->scan(NULL, 0, NULL, 0, walk_cb, &w,
+	                          vt->user_data),
+	                 KEHU_OK);
+	assert_int_equal(w.bad, 0);
+	for (i = w.at; i < FK; i++)
+		assert_false(r->present[i]);
+	for (i = 0; i < FK; i++)
+		n += (uint64_t)r->present[i];
+	assert_int_equal(kehu_storage_memory_count(m), n);
+}
+
+/*
+ * Runs a fixed scenario: a load transaction, then ~50 mixed ops.  Each
+ * call must return what the reference expects or KEHU_ENOMEM, and after
+ * an ENOMEM nothing may have changed.  With rollback_on_fail, the first
+ * ENOMEM rolls the transaction back (as the library does) and ends the
+ * scenario.
+ */
+static void fail_scenario(kehu_storage *vt, kehu_storage_memory *m,
+                          int rollback_on_fail)
+{
+	ref *r = calloc(1, sizeof(*r));
+	ref *at_begin = malloc(sizeof(*r));
+	void *ud = vt->user_data;
+	rng g = {0x1234567u};
+	unsigned char k[8];
+	int txn;
+	int op;
+
+	assert_non_null(r);
+	assert_non_null(at_begin);
+	for (txn = 0; txn < 2; txn++) {
+		int nops = txn == 0 ? 20 : 50;
+
+		memcpy(at_begin, r, sizeof(*r));
+		assert_int_equal(vt->begin(ud), KEHU_OK);
+		for (op = 0; op < nops; op++) {
+			uint64_t x = rng_next(&g);
+			int i = (int)(x % FK);
+			unsigned what = txn == 0 ? 0 : (unsigned)(x >> 8) % 10;
+			size_t kl = fkey(i, k);
+			uint64_t bytes = kehu_storage_memory_bytes(m);
+			int rc;
+
+			if (what < 5) {
+				unsigned char v[FV];
+				size_t vl = (size_t)(x >> 20) % FV;
+				size_t j;
+
+				for (j = 0; j < vl; j++)
+					v[j] = (unsigned char)(x >> (j % 40));
+				rc = vput(vt, k, kl, v, vl);
+				if (rc == KEHU_OK) {
+					r->present[i] = 1;
+					r->vl[i] = vl;
+					memcpy(r->v[i], v, vl);
+				}
+			} else if (what < 8) {
+				rc = vdel(vt, k, kl);
+				if (rc == KEHU_ENOTFOUND) {
+					assert_false(r->present[i]);
+					rc = KEHU_OK;
+				} else if (rc == KEHU_OK) {
+					assert_true(r->present[i]);
+					r->present[i] = 0;
+				}
+			} else {
+				rc = vt->get(k, kl, sink_nop, NULL, ud);
+				assert_int_equal(rc, r->present[i]
+				                             ? KEHU_OK
+				                             : KEHU_ENOTFOUND);
+				rc = KEHU_OK;
+			}
+			if (rc == KEHU_ENOMEM) {
+				assert_int_equal(
+				        kehu_storage_memory_bytes(m), bytes);
+				check_ref(vt, m, r);
+				if (rollback_on_fail) {
+					assert_int_equal(vt->rollback(ud),
+					                 KEHU_OK);
+					check_ref(vt, m, at_begin);
+					goto done;
+				}
+			} else {
+				assert_int_equal(rc, KEHU_OK);
+			}
+		}
+		assert_int_equal(vt->commit(ud), KEHU_OK);
+		check_ref(vt, m, r);
+	}
+done:
+	free(at_begin);
+	free(r);
+}
+
+static void test_failing_allocator(void **state)
+{
+	int mode;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		long k;
+
+		for (k = 1;; k++) {
+			talloc t;
+			kehu_storage_memory *m = NULL;
+			kehu_storage vt;
+			int rc;
+
+			memset(&t, 0, sizeof(t));
+			t.fail_at = k;
+			rc = kehu_storage_memory_new(&m, talloc_fn, &t);
+			if (rc == KEHU_OK) {
+				assert_int_equal(
+				        kehu_storage_memory_get_vtable(m, &vt),
+				        KEHU_OK);
+				fail_scenario(&vt, m, mode);
+				kehu_storage_memory_free(m);
+			} else {
+				assert_int_equal(rc, KEHU_ENOMEM);
+				assert_null(m);
+			}
+			assert_int_equal(t.live, 0);
+			assert_int_equal(t.bad_osize, 0);
+			if (t.nfailed == 0)
+				break; /* the scenario ran without failing */
+			assert_true(k < 100000);
+		}
+		/* the scenario did allocate, and each point was hit */
+		assert_true(k > 40);
+	}
+}
+
+/* ---- size ---- */
+
+#define BIGN 200000
+
+typedef struct order_check {
+	uint32_t next;
+	int bad;
+} order_check;
+
+static int order_cb(const void *k, size_t kl, const void *v, size_t vl,
+                    void *ctx)
+{
+	order_check *c = ctx;
+	const unsigned char *p = k;
+	uint32_t id;
+
+	if (kl != 6 + (c->next % 11) || p[0] != 'K' || vl != 20) {
+		c->bad = 1;
+		return 1;
+	}
+	id = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
+	     (uint32_t)p[3] << 8 | p[4];
+	if (id != c->next || memcmp(v, p, 5) != 0) {
+		c->bad = 1;
+		return 1;
+	}
+	c->next++;
+	return KEHU_OK;
+}
+
+static size_t big_key(uint32_t id, unsigned char *k)
+{
+	size_t n = 6 + id % 11;
+
+	k[0] = 'K';
+	k[1] = (unsigned char)(id >> 24);
+	k[2] = (unsigned char)(id >> 16);
+	k[3] = (unsigned char)(id >> 8);
+	k[4] = (unsigned char)id;
+	memset(k + 5, (int)(id & 0xFF), n - 5);
+	return n;
+}
+
+static void test_200k_ordered_scan(void **state)
+{
+	fx *f = *state;
+	kehu_storage *vt = &f->vt;
+	void *ud = vt->user_data;
+	uint32_t *perm = malloc(BIGN * sizeof(*perm));
+	rng g = {99};
+	order_check c = {0, 0};
+	unsigned char k[32];
+	unsigned char v[20];
+	uint32_t i;
+
+	assert_non_null(perm);
+	for (i = 0; i < BIGN; i++)
+		perm[i] = i;
+	for (i = BIGN - 1; i > 0; i--) {
+		uint32_t j = (uint32_t)(rng_next(&g) % (i + 1));
+		uint32_t t = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	for (i = 0; i < BIGN; i++) {
+		size_t kl = big_key(perm[i], k);
+
+		memset(v, 0, sizeof(v));
+		memcpy(v, k, 5);
+		assert_int_equal(vput(vt, k, kl, v, sizeof(v)), KEHU_OK);
+	}
+	assert_int_equal(vt->commit(ud), KEHU_OK);
+	assert_int_equal(kehu_storage_memory_count(f->m), BIGN);
+	assert_int_equal(vt->scan(NULL, 0, NULL, 0, order_cb, &c, ud),
+	                 KEHU_OK);
+	assert_int_equal(c.bad, 0);
+	assert_int_equal(c.next, BIGN);
+
+	/* a range from the middle */
+	c.next = 123456;
+	{
+		unsigned char e[32];
+		size_t sl = big_key(123456, k);
+		size_t el = big_key(123500, e);
+
+		assert_int_equal(vt->scan(k, sl, e, el, order_cb, &c, ud),
+		                 KEHU_OK);
+	}
+	assert_int_equal(c.bad, 0);
+	assert_int_equal(c.next, 123500);
+	free(perm);
+}
+
+/* ---- main ---- */
+
+int main(void)
+{
+	talloc t1;
+	talloc t2;
+	const kehu_conformance_factory plain = {open_plain, destroy_plain,
+	                                        &t1};
+	const kehu_conformance_factory owned = {open_owned, destroy_owned,
+	                                        &t2};
+	const kehu_conformance_factory dflt = {open_default, destroy_default,
+	                                       NULL};
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_api_args, fx_setup,
+		                                fx_teardown),
+		cmocka_unit_test_setup_teardown(test_misuse, fx_setup,
+		                                fx_teardown),
+		cmocka_unit_test_setup_teardown(test_accounting, fx_setup,
+		                                fx_teardown),
+		cmocka_unit_test(test_free_in_txn),
+		cmocka_unit_test(test_failing_allocator),
+		cmocka_unit_test_setup_teardown(test_200k_ordered_scan,
+		                                fx_setup, fx_teardown),
+	};
+	int failed = 0;
+
+	memset(&t1, 0, sizeof(t1));
+	memset(&t2, 0, sizeof(t2));
+	failed += kehu_conformance_run("memory store (caller-owned)", &plain);
+	failed += kehu_conformance_run("memory store (db-owned)", &owned);
+	failed += kehu_conformance_run("memory store (libc allocator)",
+	                               &dflt);
+	failed += cmocka_run_group_tests_name("memory store", tests, NULL,
+	                                      NULL);
+	return failed == 0 ? 0 : 1;
+}
