@@ -1,0 +1,310 @@
+/*
+ * tests/codec/test_codec: the record encoding: round trips of every
+ * record type, fields from "the future" skipped, newer formats refused,
+ * malformed bytes rejected (never misread), and the key layout's order.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "codec/account.h"
+#include "codec/customer.h"
+#include "codec/interaction.h"
+#include "codec/keys.h"
+#include "codec/meta.h"
+#include "codec/metrics.h"
+#include "codec/record.h"
+#include "kehu.h"
+
+static const kehu__allocator libc_alloc = {kehu_alloc_default, NULL};
+
+static void make_customer(kehu__customer_rec *c)
+{
+	kehu__attr at;
+
+	memset(c, 0, sizeof *c);
+	c->id = 42;
+	c->rev = 7;
+	c->kind = KEHU_KIND_ORGANISATION;
+	c->relation = KEHU_RELATION_CHANNEL;
+	c->status = KEHU_STATUS_CUSTOMER;
+	c->referrer = 3;
+	c->key = kehu__strndup(&libc_alloc, "ERP-42", 6);
+	c->name = kehu__strndup(&libc_alloc, "\xe5\xae\xa2\xe6\x88\xb7", 6);
+	kehu__strlist_push(&libc_alloc, &c->tags, "vip", 3);
+	kehu__strlist_push(&libc_alloc, &c->tags, "b2b", 3);
+	at.name = (char *)"limit";
+	at.type = KEHU_ATTR_INT;
+	at.v.i = -5;
+	kehu__attrs_set(&libc_alloc, &c->attrs, &at);
+	at.name = (char *)"rate";
+	at.type = KEHU_ATTR_NUMBER;
+	at.v.d = 0.125;
+	kehu__attrs_set(&libc_alloc, &c->attrs, &at);
+	at.name = (char *)"city";
+	at.type = KEHU_ATTR_STRING;
+	at.v.s = (char *)"Shanghai";
+	kehu__attrs_set(&libc_alloc, &c->attrs, &at);
+}
+
+static void assert_same_customer(const kehu__customer_rec *a,
+                                 const kehu__customer_rec *b)
+{
+	size_t i;
+
+	assert_int_equal(a->id, b->id);
+	assert_int_equal(a->rev, b->rev);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->relation, b->relation);
+	assert_int_equal(a->status, b->status);
+	assert_int_equal(a->referrer, b->referrer);
+	assert_string_equal(a->key, b->key);
+	assert_string_equal(a->name, b->name);
+	assert_int_equal(a->tags.len, b->tags.len);
+	for (i = 0; i < a->tags.len; i++)
+		assert_string_equal(a->tags.items[i], b->tags.items[i]);
+	assert_int_equal(a->attrs.len, b->attrs.len);
+	for (i = 0; i < a->attrs.len; i++) {
+		assert_string_equal(a->attrs.items[i].name,
+		                    b->attrs.items[i].name);
+		assert_int_equal(a->attrs.items[i].type, b->attrs.items[i].type);
+	}
+}
+
+static void test_customer_round_trip(void **state)
+{
+	kehu__customer_rec c, d;
+	kehu__buf b;
+
+	(void)state;
+	make_customer(&c);
+	kehu__buf_init(&b, &libc_alloc);
+	kehu__customer_rec_encode(&b, &c);
+	assert_false(b.failed);
+	assert_int_equal(b.data[0], KEHU__REC_FORMAT);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(kehu__customer_rec_decode(&libc_alloc, &d, b.data,
+	                                           b.len), KEHU_OK);
+	assert_same_customer(&c, &d);
+	/* attributes come back sorted by name */
+	assert_string_equal(d.attrs.items[0].name, "city");
+	assert_string_equal(d.attrs.items[0].v.s, "Shanghai");
+	assert_int_equal(d.attrs.items[1].v.i, -5);
+	assert_true(d.attrs.items[2].v.d == 0.125);
+	kehu__customer_rec_free(&libc_alloc, &c);
+	kehu__customer_rec_free(&libc_alloc, &d);
+	kehu__buf_free(&b);
+}
+
+/* A newer library wrote fields 40 (varint), 41 (bytes), 42 (double) and
+ * an attribute with an unknown sub-field: this one skips them all. */
+static void test_future_fields_are_skipped(void **state)
+{
+	kehu__customer_rec c, d;
+	kehu__buf b, nested;
+
+	(void)state;
+	make_customer(&c);
+	kehu__buf_init(&b, &libc_alloc);
+	kehu__buf_init(&nested, &libc_alloc);
+	kehu__customer_rec_encode(&b, &c);
+	kehu__rec_u64(&b, 40, 123456789);
+	kehu__rec_str(&b, 41, "loyalty tier from the future");
+	kehu__rec_f64(&b, 42, 3.5);
+	kehu__rec_str(&nested, 1, "future_attr");
+	kehu__rec_u64(&nested, 2, KEHU_ATTR_INT);
+	kehu__rec_i64(&nested, 3, 9);
+	kehu__rec_str(&nested, 17, "unknown sub-field");
+	kehu__rec_bytes(&b, 11, nested.data, nested.len);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(kehu__customer_rec_decode(&libc_alloc, &d, b.data,
+	                                           b.len), KEHU_OK);
+	assert_int_equal(d.id, 42);
+	assert_string_equal(d.name, c.name);
+	assert_int_equal(d.attrs.len, 4);
+	assert_string_equal(d.attrs.items[1].name, "future_attr");
+	assert_int_equal(d.attrs.items[1].v.i, 9);
+	kehu__customer_rec_free(&libc_alloc, &c);
+	kehu__customer_rec_free(&libc_alloc, &d);
+	kehu__buf_free(&b);
+	kehu__buf_free(&nested);
+}
+
+static void test_newer_format_refused(void **state)
+{
+	kehu__customer_rec c, d;
+	kehu__buf b;
+
+	(void)state;
+	make_customer(&c);
+	kehu__buf_init(&b, &libc_alloc);
+	kehu__customer_rec_encode(&b, &c);
+	b.data[0] = KEHU__REC_FORMAT + 1;
+	memset(&d, 0, sizeof d);
+	assert_int_equal(kehu__customer_rec_decode(&libc_alloc, &d, b.data,
+	                                           b.len), KEHU_ECORRUPT);
+	assert_int_equal(kehu__customer_rec_decode(&libc_alloc, &d, b.data, 0),
+	                 KEHU_ECORRUPT);
+	kehu__customer_rec_free(&libc_alloc, &c);
+	kehu__buf_free(&b);
+}
+
+/* Every truncation and every single-byte change of a valid record
+ * decodes or fails cleanly (ASan checks no read goes out of bounds). */
+static void test_truncated_and_mangled_records(void **state)
+{
+	kehu__customer_rec c, d;
+	kehu__buf b;
+	size_t n, i;
+	int bad = 0;
+
+	(void)state;
+	make_customer(&c);
+	kehu__buf_init(&b, &libc_alloc);
+	kehu__customer_rec_encode(&b, &c);
+	for (n = 0; n < b.len; n++) {
+		memset(&d, 0, sizeof d);
+		if (kehu__customer_rec_decode(&libc_alloc, &d, b.data, n) !=
+		    KEHU_OK)
+			bad++;
+		kehu__customer_rec_free(&libc_alloc, &d);
+	}
+	assert_true(bad > 0);
+	for (i = 1; i < b.len; i++) {
+		uint8_t keep = b.data[i];
+
+		b.data[i] ^= 0xFF;
+		memset(&d, 0, sizeof d);
+		kehu__customer_rec_decode(&libc_alloc, &d, b.data, b.len);
+		kehu__customer_rec_free(&libc_alloc, &d);
+		b.data[i] = keep;
+	}
+	kehu__customer_rec_free(&libc_alloc, &c);
+	kehu__buf_free(&b);
+}
+
+static void test_interaction_account_metrics_meta(void **state)
+{
+	kehu__interaction_rec ix, ix2;
+	kehu__account_rec a, a2;
+	kehu__metrics_rec m, m2;
+	kehu__day_rec day, day2;
+	kehu__meta_rec meta, meta2;
+	kehu__member mem[2] = {{5, KEHU_ROLE_PAYER}, {6, KEHU_ROLE_USER}};
+	kehu__buf b;
+
+	(void)state;
+	kehu__buf_init(&b, &libc_alloc);
+	memset(&ix, 0, sizeof ix);
+	ix.id = 9;
+	ix.customer = 5;
+	ix.account = 8;
+	ix.time = 1704067200;
+	ix.amount = INT64_MAX;
+	ix.cost = 1;
+	ix.type = KEHU_IX_FEEDBACK;
+	ix.satisfaction = 4;
+	ix.note = (char *)"note";
+	kehu__interaction_rec_encode(&b, &ix);
+	memset(&ix2, 0, sizeof ix2);
+	assert_int_equal(kehu__interaction_rec_decode(&libc_alloc, &ix2,
+	                                              b.data, b.len), 0);
+	assert_int_equal(ix2.amount, INT64_MAX);
+	assert_int_equal(ix2.satisfaction, 4);
+	assert_int_equal(ix2.account, 8);
+	assert_string_equal(ix2.note, "note");
+	assert_null(ix2.channel);
+	kehu__interaction_rec_free(&libc_alloc, &ix2);
+
+	memset(&a, 0, sizeof a);
+	a.id = 8;
+	a.rev = 2;
+	a.payer = 5;
+	a.members = mem;
+	a.nmembers = 2;
+	kehu__account_rec_encode(&b, &a);
+	memset(&a2, 0, sizeof a2);
+	assert_int_equal(kehu__account_rec_decode(&libc_alloc, &a2, b.data,
+	                                          b.len), 0);
+	assert_int_equal(a2.nmembers, 2);
+	assert_int_equal(a2.members[1].customer, 6);
+	assert_int_equal(a2.members[1].role, KEHU_ROLE_USER);
+	kehu__account_rec_free(&libc_alloc, &a2);
+
+	kehu__metrics_rec_empty(&m);
+	m.sales = INT64_MAX;
+	m.refunds = 12;
+	m.orders = UINT32_MAX;
+	m.last_sat = 5;
+	kehu__metrics_rec_encode(&b, &m);
+	assert_int_equal(kehu__metrics_rec_decode(&m2, b.data, b.len), 0);
+	assert_memory_equal(&m, &m2, sizeof m);
+
+	memset(&day, 0, sizeof day);
+	day.orders = 3;
+	day.sales = -4;
+	kehu__day_rec_encode(&b, &day);
+	assert_int_equal(kehu__day_rec_decode(&day2, b.data, b.len), 0);
+	assert_memory_equal(&day, &day2, sizeof day);
+
+	memset(&meta, 0, sizeof meta);
+	meta.format = 1;
+	meta.utc_offset = -36000;
+	meta.currency_exponent = 3;
+	meta.next_id = 77;
+	kehu__meta_rec_encode(&b, &meta);
+	assert_int_equal(kehu__meta_rec_decode(&meta2, b.data, b.len), 0);
+	assert_memory_equal(&meta, &meta2, sizeof meta);
+	kehu__buf_free(&b);
+}
+
+static int cmp_keys(const kehu__buf *a, const kehu__buf *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->data, b->data, n);
+
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static void test_key_order_is_numeric(void **state)
+{
+	kehu__buf a, b;
+	int32_t day;
+
+	(void)state;
+	kehu__buf_init(&a, &libc_alloc);
+	kehu__buf_init(&b, &libc_alloc);
+	kehu__key_interaction(&a, 2, 255, 9);
+	kehu__key_interaction(&b, 2, 256, 1);
+	assert_true(cmp_keys(&a, &b) < 0);
+	kehu__key_interaction(&b, 10, 0, 0);
+	assert_true(cmp_keys(&a, &b) < 0);
+	kehu__key_day(&a, 4, -1);
+	kehu__key_day(&b, 4, 0);
+	assert_true(cmp_keys(&a, &b) < 0);
+	assert_int_equal(kehu__key_parse_day(a.data, a.len, &day), 0);
+	assert_int_equal(day, -1);
+	kehu__key_id(&a, KEHU__KEY_CUSTOMER, 0x0100);
+	kehu__key_id(&b, KEHU__KEY_CUSTOMER, 0x00FF);
+	assert_true(cmp_keys(&b, &a) < 0);
+	kehu__buf_free(&a);
+	kehu__buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_customer_round_trip),
+		cmocka_unit_test(test_future_fields_are_skipped),
+		cmocka_unit_test(test_newer_format_refused),
+		cmocka_unit_test(test_truncated_and_mangled_records),
+		cmocka_unit_test(test_interaction_account_metrics_meta),
+		cmocka_unit_test(test_key_order_is_numeric),
+	};
+
+	return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
+}
