@@ -191,6 +191,9 @@ KEHU_API int kehu_customer_lookup_key(kehu_customer **out, kehu_db *db,
 		*out = NULL;
 	if ((rc = kehu__db_check(db)) != KEHU_OK)
 		return rc;
+	if (!out)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_customer_lookup_key: out is NULL");
 	if ((rc = kehu__check_text(db, "external key", external_key, 1,
 	                           KEHU_MAX_KEY_BYTES)) != KEHU_OK)
 		return rc;

@@ -7,9 +7,11 @@
  * for a small value, the value ("inline").  A larger value, or one that
  * replaces an inline value, gets its own block.
  *
- * Writes happen in place; an undo log says how to revert each one.  Room
- * in the log is reserved before anything changes, so a failed allocation
- * leaves the store exactly as it was, and rollback never allocates.
+ * Writes happen in place; an undo log says how to revert each one: one
+ * word per write (the node, tagged with the kind), plus the old value of
+ * a replace in a second array.  Room in both is reserved before anything
+ * changes, so a failed allocation leaves the store exactly as it was, and
+ * rollback never allocates.  A bulk load costs 8 log bytes per key.
  *
  * A finger (the predecessor path of the last key sought) makes a key
  * just after the previous one cost O(log d), d the distance between the
@@ -42,17 +44,18 @@ typedef struct node {
 	struct node *next[]; /* then the key, then the inline area */
 } node;
 
-/* Undo kinds, kept in the low bits of the node pointer. */
+/* Undo kinds, kept in the low bits of the node pointer (a node holds
+ * pointers, so the allocator aligns it to at least 4). */
 #define U_INSERT 0u
 #define U_REPLACE 1u
 #define U_DELETE 2u
 #define U_MASK 3u
 
-typedef struct undo {
-	uintptr_t tn;         /* node pointer | kind */
-	unsigned char *oldv;  /* U_REPLACE: the value it replaced */
-	size_t oldlen;
-} undo;
+/* The value a U_REPLACE took the place of, in the same order. */
+typedef struct saved {
+	unsigned char *v;
+	size_t vlen;
+} saved;
 
 struct kehu_storage_memory {
 	uint32_t magic;
@@ -66,9 +69,12 @@ struct kehu_storage_memory {
 	uint64_t bytes;
 	int level;            /* levels in use, 1..MAX_LEVEL */
 	node *head;
-	undo *log;
+	uintptr_t *log;       /* node | kind, one per write */
 	size_t nlog;
 	size_t caplog;
+	saved *sv;            /* old values, one per U_REPLACE */
+	size_t nsv;
+	size_t capsv;
 	const char *errmsg;   /* a string literal, or NULL */
 	/* finger[i]: the last node at level i before the last key sought;
 	 * always the head at levels >= level. */
@@ -161,6 +167,20 @@ static int node_eq(const node *x, const unsigned char *k, size_t klen)
 	return x->klen == klen && memcmp(node_key(x), k, klen) == 0;
 }
 
+/* The climb's loads do not depend on each other: start them together. */
+static void prefetch_climb(node *const *f, int top)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	int i;
+
+	for (i = 0; i < top && i < 4; i++)
+		__builtin_prefetch(f[i]->next[i]);
+#else
+	(void)f;
+	(void)top;
+#endif
+}
+
 /*
  * Sets finger[] to the predecessors of k at every level and returns the
  * first node >= k (or NULL).
@@ -184,6 +204,7 @@ static node *seek(kehu_storage_memory *s, const unsigned char *k,
 	int moved = 0;
 
 	if (f[0] == s->head || node_lt(f[0], k, klen)) {
+		prefetch_climb(f, top);
 		while (i < top && (y = f[i]->next[i]) != NULL &&
 		       node_lt(y, k, klen))
 			i++;
@@ -245,47 +266,68 @@ static void unlink_node(kehu_storage_memory *s, node *n)
 
 /* ---- the undo log ---- */
 
-static int log_reserve(kehu_storage_memory *s)
+/* Makes room for one more element of elem bytes in *arr (capacity *cap,
+ * n used).  Nothing changes on failure. */
+static int reserve(kehu_storage_memory *s, void **arr, size_t *cap,
+                   size_t n, size_t elem)
 {
 	size_t ncap;
 	void *p;
 
-	if (s->nlog < s->caplog)
+	if (n < *cap)
 		return KEHU_OK;
-	ncap = s->caplog ? s->caplog * 2 : UNDO_KEEP;
-	if (ncap > SIZE_MAX / sizeof(undo))
+	ncap = *cap ? *cap * 2 : UNDO_KEEP;
+	if (ncap > SIZE_MAX / elem)
 		return KEHU_ENOMEM;
-	p = s->alloc(s->alloc_user_data, s->log, s->caplog * sizeof(undo),
-	             ncap * sizeof(undo));
+	p = s->alloc(s->alloc_user_data, *arr, *cap * elem, ncap * elem);
 	if (!p)
 		return KEHU_ENOMEM;
-	s->log = p;
-	s->caplog = ncap;
+	*arr = p;
+	*cap = ncap;
 	return KEHU_OK;
 }
 
-static void log_push(kehu_storage_memory *s, node *n, unsigned kind,
-                     unsigned char *oldv, size_t oldlen)
+static int log_reserve(kehu_storage_memory *s)
 {
-	undo *u = &s->log[s->nlog++];
+	void *p = s->log;
+	int rc = reserve(s, &p, &s->caplog, s->nlog, sizeof(*s->log));
 
-	u->tn = (uintptr_t)n | kind;
-	u->oldv = oldv;
-	u->oldlen = oldlen;
+	s->log = p;
+	return rc;
 }
 
-static node *undo_node(const undo *u)
+static int sv_reserve(kehu_storage_memory *s)
 {
-	return (node *)(u->tn & ~(uintptr_t)U_MASK);
+	void *p = s->sv;
+	int rc = reserve(s, &p, &s->capsv, s->nsv, sizeof(*s->sv));
+
+	s->sv = p;
+	return rc;
+}
+
+static void log_push(kehu_storage_memory *s, node *n, unsigned kind)
+{
+	s->log[s->nlog++] = (uintptr_t)n | kind;
+}
+
+static node *log_node(uintptr_t tn)
+{
+	return (node *)(tn & ~(uintptr_t)U_MASK);
 }
 
 static void txn_end(kehu_storage_memory *s)
 {
 	s->nlog = 0;
+	s->nsv = 0;
 	if (s->caplog > UNDO_KEEP) {
-		mem_free(s, s->log, s->caplog * sizeof(undo));
+		mem_free(s, s->log, s->caplog * sizeof(*s->log));
 		s->log = NULL;
 		s->caplog = 0;
+	}
+	if (s->capsv > UNDO_KEEP) {
+		mem_free(s, s->sv, s->capsv * sizeof(*s->sv));
+		s->sv = NULL;
+		s->capsv = 0;
 	}
 	s->in_txn = 0;
 }
@@ -294,22 +336,24 @@ static void txn_end(kehu_storage_memory *s)
 static void undo_all(kehu_storage_memory *s)
 {
 	size_t i = s->nlog;
+	size_t j = s->nsv;
 
 	while (i-- > 0) {
-		undo *u = &s->log[i];
-		node *n = undo_node(u);
+		node *n = log_node(s->log[i]);
+		saved *o;
 
-		switch (u->tn & U_MASK) {
+		switch (s->log[i] & U_MASK) {
 		case U_INSERT:
 			seek(s, node_key(n), n->klen);
 			unlink_node(s, n);
 			free_node(s, n);
 			break;
 		case U_REPLACE:
+			o = &s->sv[--j];
 			free_val(s, n, n->val, n->vlen);
-			n->val = u->oldv;
-			n->vlen = u->oldlen;
-			if (is_inline(n, u->oldv))
+			n->val = o->v;
+			n->vlen = o->vlen;
+			if (is_inline(n, o->v))
 				n->flags &= (uint8_t)~F_SAVED;
 			break;
 		default: /* U_DELETE */
@@ -326,17 +370,19 @@ static void undo_all(kehu_storage_memory *s)
 static void forget_all(kehu_storage_memory *s)
 {
 	size_t i;
+	size_t j = 0;
 
 	for (i = 0; i < s->nlog; i++) {
-		undo *u = &s->log[i];
-		node *n = undo_node(u);
+		node *n = log_node(s->log[i]);
+		saved *o;
 
-		switch (u->tn & U_MASK) {
+		switch (s->log[i] & U_MASK) {
 		case U_REPLACE:
-			if (is_inline(n, u->oldv))
+			o = &s->sv[j++];
+			if (is_inline(n, o->v))
 				n->flags &= (uint8_t)~F_SAVED;
 			else
-				free_val(s, n, u->oldv, u->oldlen);
+				free_val(s, n, o->v, o->vlen);
 			break;
 		case U_DELETE:
 			free_node(s, n);
@@ -420,6 +466,8 @@ static int replace(kehu_storage_memory *s, node *n, const void *value,
 	unsigned char *v = NULL;
 	int sep = 0;
 
+	if (sv_reserve(s) != KEHU_OK)
+		return fail(s, KEHU_ENOMEM, "out of memory");
 	if (vlen > 0) {
 		if (vlen <= n->icap && !is_inline(n, n->val) &&
 		    !(n->flags & F_SAVED)) {
@@ -434,7 +482,10 @@ static int replace(kehu_storage_memory *s, node *n, const void *value,
 	}
 	if (is_inline(n, n->val))
 		n->flags |= F_SAVED;
-	log_push(s, n, U_REPLACE, n->val, n->vlen);
+	log_push(s, n, U_REPLACE);
+	s->sv[s->nsv].v = n->val;
+	s->sv[s->nsv].vlen = n->vlen;
+	s->nsv++;
 	n->val = v;
 	n->vlen = vlen;
 	if (sep)
@@ -478,7 +529,7 @@ static int insert(kehu_storage_memory *s, const void *key, size_t klen,
 	n->vlen = vlen;
 	s->bytes += sz;
 	link_node(s, n);
-	log_push(s, n, U_INSERT, NULL, 0);
+	log_push(s, n, U_INSERT);
 	return KEHU_OK;
 }
 
@@ -527,7 +578,7 @@ static int m_del(const void *key, size_t klen, void *user_data)
 	if (rc != KEHU_OK)
 		return fail(s, rc, "out of memory");
 	unlink_node(s, x);
-	log_push(s, x, U_DELETE, NULL, 0);
+	log_push(s, x, U_DELETE);
 	return KEHU_OK;
 }
 
@@ -679,7 +730,8 @@ KEHU_API void kehu_storage_memory_free(kehu_storage_memory *mem)
 		next = x->next[0];
 		free_node(mem, x);
 	}
-	mem_free(mem, mem->log, mem->caplog * sizeof(undo));
+	mem_free(mem, mem->log, mem->caplog * sizeof(*mem->log));
+	mem_free(mem, mem->sv, mem->capsv * sizeof(*mem->sv));
 	mem_free(mem, mem->head, node_size(MAX_LEVEL, 0, 0));
 	mem->magic = 0;
 	mem_free(mem, mem, sizeof(*mem));

@@ -14,6 +14,8 @@
  *
  * Usage: bench_memory_store [rounds|random] [n]
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +59,8 @@ static uint64_t mix(uint64_t x)
 /* Purchase i (0-based, in global time order) of the pattern. */
 static void make_key(int random, uint64_t i, unsigned char *k)
 {
-	uint64_t cust = random ? mix(i) % CUSTOMERS : i % CUSTOMERS;
+	uint64_t cust = random == 1 ? mix(i) % CUSTOMERS
+	              : random == 2 ? i / 20 : i % CUSTOMERS;
 	uint64_t t = 1700000000000u + i * 37u; /* ms, rising */
 
 	k[0] = 'I';
@@ -144,7 +147,7 @@ static int run(int random, uint64_t n)
 
 	printf("%-7s n=%llu  put %.2f M/s (%.0f ns)  get %.2f M/s  "
 	       "scan %.1f M/s  store %.0f MiB\n",
-	       random ? "random" : "rounds", (unsigned long long)n,
+	       random == 1 ? "random" : random ? "sorted" : "rounds", (unsigned long long)n,
 	       (double)n / tput / 1e6, tput / (double)n * 1e9,
 	       (double)n / tget / 1e6, (double)n / tscan / 1e6,
 	       (double)kehu_storage_memory_bytes(m) / 1048576.0);
@@ -163,6 +166,8 @@ int main(int argc, char **argv)
 		rc |= run(0, n);
 	if (argc < 2 || strcmp(argv[1], "random") == 0)
 		rc |= run(1, n);
+	if (argc >= 2 && strcmp(argv[1], "sorted") == 0)
+		rc |= run(2, n);
 	if (rc)
 		fprintf(stderr, "bench failed\n");
 	return rc;
