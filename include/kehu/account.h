@@ -39,8 +39,8 @@ typedef int (*kehu_member_foreach_cb)(kehu_id customer_id, int32_t role,
  * Creates and stores an account paid by @p payer_id; the payer also
  * becomes its first member, with role KEHU_ROLE_PAYER.
  *
- * @return KEHU_OK; KEHU_EINVAL; KEHU_ENOTFOUND (no such customer);
- *         KEHU_ENOMEM; a storage code.
+ * @return KEHU_OK; KEHU_EINVAL (NULL, payer id not positive);
+ *         KEHU_ENOTFOUND (no such customer); KEHU_ENOMEM; a storage code.
  * Ownership: free with kehu_account_free.  Since: 0.1
  */
 KEHU_API int kehu_account_create(kehu_account **out, kehu_db *db,
@@ -92,7 +92,9 @@ KEHU_API kehu_id kehu_account_get_payer(const kehu_account *a);
 KEHU_API int kehu_account_set_payer(kehu_account *a, kehu_id customer_id);
 
 /**
- * Adds a member (checked at save).
+ * Adds a member (checked at save).  @p role is KEHU_ROLE_USER,
+ * KEHU_ROLE_DECISION_MAKER or KEHU_ROLE_INFLUENCER: only the payer holds
+ * KEHU_ROLE_PAYER, given by kehu_account_set_payer.
  * @return KEHU_OK; KEHU_EINVAL (bad role or id, too many); KEHU_EEXIST
  *         (already a member: change its role by removing and adding);
  *         KEHU_ENOMEM.  Since: 0.1

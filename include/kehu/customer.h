@@ -117,7 +117,8 @@ KEHU_API void kehu_customer_free(kehu_customer *c);
 /**
  * Writes the handle's fields back.
  *
- * @return KEHU_OK; KEHU_EINVAL (referrer unknown or the customer itself);
+ * @return KEHU_OK; KEHU_EINVAL (referrer unknown or the customer itself;
+ *         a stored referrer that was deleted since is kept and accepted);
  *         KEHU_ECONFLICT (saved elsewhere since read: lookup again and
  *         redo the change); KEHU_ENOTFOUND (deleted meanwhile); KEHU_EEXIST
  *         (the new external key is taken); KEHU_ENOMEM; a storage code.
@@ -206,7 +207,9 @@ KEHU_API int kehu_customer_set_status(kehu_customer *c, int32_t status);
 KEHU_API kehu_id kehu_customer_get_referrer(const kehu_customer *c);
 /**
  * Sets the referrer (0: none).  It must exist and differ from the
- * customer when saved.  @return KEHU_OK or KEHU_EINVAL (negative id).
+ * customer when saved.  Deleting a customer does not touch the customers
+ * it referred: they keep its id as referrer, and saving them with it
+ * unchanged succeeds.  @return KEHU_OK or KEHU_EINVAL (negative id).
  * Since: 0.1
  */
 KEHU_API int kehu_customer_set_referrer(kehu_customer *c, kehu_id referrer);

@@ -66,7 +66,8 @@ typedef struct kehu_metrics {
 	/** Distinct local calendar months with at least one purchase. */
 	int64_t months_active;
 	/** Local days from the first purchase to @p now; -1 if none.  Days
-	 *  since an event dated after @p now are negative. */
+	 *  since an event dated after @p now are negative (so -1 may also
+	 *  mean "the day after now": the time fields tell which). */
 	int64_t days_since_first_purchase;
 	/** Local days from the last purchase to @p now; -1 if none. */
 	int64_t days_since_last_purchase;

@@ -117,6 +117,9 @@ KEHU_API int kehu_account_create(kehu_account **out, kehu_db *db,
 	if (!out)
 		return kehu__db_error(db, KEHU_EINVAL,
 		                      "kehu_account_create: out is NULL");
+	if (payer_id <= 0)
+		return kehu__db_errori(db, KEHU_EINVAL, "payer id ", payer_id,
+		                       " is not positive");
 	if (!kehu__hot_find_live(&db->customers, payer_id))
 		return kehu__db_errori(db, KEHU_ENOTFOUND, "payer ", payer_id,
 		                       " is not a customer");
@@ -410,6 +413,13 @@ KEHU_API int kehu_account_add_member(kehu_account *a, kehu_id customer_id,
 		return kehu__db_errori(a->db, KEHU_EINVAL, "member ",
 		                       customer_id,
 		                       ": id must be positive and role 1..4");
+	/* one member holds the payer role, the payer: else set_payer and
+	 * remove_member would disagree about who pays */
+	if (role == KEHU_ROLE_PAYER)
+		return kehu__db_errori(a->db, KEHU_EINVAL, "member ",
+		                       customer_id,
+		                       ": the payer role is given by "
+		                       "kehu_account_set_payer");
 	if (member_index(&a->rec, customer_id) >= 0)
 		return kehu__db_errori(a->db, KEHU_EEXIST, "customer ",
 		                       customer_id, " is already a member");
@@ -461,8 +471,12 @@ KEHU_API int kehu_account_foreach_member(const kehu_account *a,
 	size_t i;
 	int rc;
 
-	if (!a || !cb)
-		return KEHU_EINVAL;
+	KEHU__CHECK_HANDLE(a);
+	if (!cb)
+		return kehu__db_error(a->db, KEHU_EINVAL,
+		                      "kehu_account_foreach_member: cb is "
+		                      "NULL");
+	kehu__db_ok(a->db);
 	for (i = 0; i < a->rec.nmembers; i++)
 		if ((rc = cb(a->rec.members[i].customer,
 		             a->rec.members[i].role, user_data)) != 0)

@@ -222,10 +222,44 @@ static int key_changed(const kehu_customer *c)
 	return strcmp(c->rec.key, c->stored_key) != 0;
 }
 
-static int check_save(kehu_customer *c, kehu__hot **slot)
+/*
+ * The referrer must be another live customer, except when it is the one
+ * already stored: a referrer deleted after it was saved stays as history
+ * and must not make the customers it referred unsaveable.  Only that
+ * rare case reads the stored record.
+ */
+static int check_referrer(kehu_customer *c)
 {
 	kehu_db *db = c->db;
 	int64_t ref = c->rec.referrer;
+	kehu__customer_rec stored;
+	int rc;
+
+	if (ref == 0 ||
+	    (ref != c->rec.id && kehu__hot_find_live(&db->customers, ref)))
+		return KEHU_OK;
+	if (ref != c->rec.id) {
+		kehu__key_id(&db->key, KEHU__KEY_CUSTOMER, c->rec.id);
+		if (db->key.failed)
+			return nomem(db);
+		rc = kehu__store_get(&db->store, &db->key, &db->val);
+		if (rc != KEHU_OK && rc != KEHU_ENOTFOUND)
+			return rc;
+		memset(&stored, 0, sizeof stored);
+		if (rc == KEHU_OK &&
+		    kehu__customer_rec_decode_scalars(&stored, db->val.data,
+		                                      db->val.len) == KEHU_OK &&
+		    stored.referrer == ref)
+			return KEHU_OK;
+	}
+	return kehu__db_errori(db, KEHU_EINVAL, "referrer ", ref,
+	                       " is not another existing customer");
+}
+
+static int check_save(kehu_customer *c, kehu__hot **slot)
+{
+	kehu_db *db = c->db;
+	int rc;
 
 	*slot = kehu__hot_find_live(&db->customers, c->rec.id);
 	if (!*slot)
@@ -236,10 +270,8 @@ static int check_save(kehu_customer *c, kehu__hot **slot)
 		                       c->rec.id,
 		                       " was saved through another handle: "
 		                       "look it up again");
-	if (ref != 0 && (ref == c->rec.id ||
-	                 !kehu__hot_find_live(&db->customers, ref)))
-		return kehu__db_errori(db, KEHU_EINVAL, "referrer ", ref,
-		                       " is not another existing customer");
+	if ((rc = check_referrer(c)) != KEHU_OK)
+		return rc;
 	if (key_changed(c) && c->rec.key)
 		return key_taken(db, c->rec.key);
 	return KEHU_OK;

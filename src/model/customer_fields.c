@@ -157,8 +157,11 @@ KEHU_API int kehu_customer_foreach_tag(const kehu_customer *c,
 	size_t i;
 	int rc;
 
-	if (!c || !cb)
-		return KEHU_EINVAL;
+	KEHU__CHECK_HANDLE(c);
+	if (!cb)
+		return kehu__db_error(c->db, KEHU_EINVAL,
+		                      "kehu_customer_foreach_tag: cb is NULL");
+	kehu__db_ok(c->db);
 	for (i = 0; i < c->rec.tags.len; i++)
 		if ((rc = cb(c->rec.tags.items[i], user_data)) != 0)
 			return rc;
@@ -217,10 +220,15 @@ KEHU_API int kehu_customer_set_attr_time(kehu_customer *c, const char *name,
 	return set_attr(c, &at);
 }
 
+/* `dst` is the caller's out pointer: checked here, so that a NULL one
+ * fails with the db's code and message set like every other failure. */
 static int get_attr(const kehu_customer *c, const char *name, int32_t type,
-                    const kehu__attr **out)
+                    const void *dst, const kehu__attr **out)
 {
 	KEHU__CHECK_HANDLE(c);
+	if (!dst)
+		return kehu__db_error(c->db, KEHU_EINVAL,
+		                      "attribute out must not be NULL");
 	return kehu__attr_get(c->db, &c->rec.attrs, name, type, out);
 }
 
@@ -229,44 +237,44 @@ KEHU_API int kehu_customer_get_attr_string(const kehu_customer *c,
                                            const char **out)
 {
 	const kehu__attr *at;
-	int rc = get_attr(c, name, KEHU_ATTR_STRING, &at);
+	int rc = get_attr(c, name, KEHU_ATTR_STRING, out, &at);
 
-	if (rc == KEHU_OK && out)
+	if (rc == KEHU_OK)
 		*out = at->v.s;
-	return out ? rc : KEHU_EINVAL;
+	return rc;
 }
 
 KEHU_API int kehu_customer_get_attr_int(const kehu_customer *c,
                                         const char *name, int64_t *out)
 {
 	const kehu__attr *at;
-	int rc = get_attr(c, name, KEHU_ATTR_INT, &at);
+	int rc = get_attr(c, name, KEHU_ATTR_INT, out, &at);
 
-	if (rc == KEHU_OK && out)
+	if (rc == KEHU_OK)
 		*out = at->v.i;
-	return out ? rc : KEHU_EINVAL;
+	return rc;
 }
 
 KEHU_API int kehu_customer_get_attr_number(const kehu_customer *c,
                                            const char *name, double *out)
 {
 	const kehu__attr *at;
-	int rc = get_attr(c, name, KEHU_ATTR_NUMBER, &at);
+	int rc = get_attr(c, name, KEHU_ATTR_NUMBER, out, &at);
 
-	if (rc == KEHU_OK && out)
+	if (rc == KEHU_OK)
 		*out = at->v.d;
-	return out ? rc : KEHU_EINVAL;
+	return rc;
 }
 
 KEHU_API int kehu_customer_get_attr_time(const kehu_customer *c,
                                          const char *name, int64_t *out)
 {
 	const kehu__attr *at;
-	int rc = get_attr(c, name, KEHU_ATTR_TIME, &at);
+	int rc = get_attr(c, name, KEHU_ATTR_TIME, out, &at);
 
-	if (rc == KEHU_OK && out)
+	if (rc == KEHU_OK)
 		*out = at->v.i;
-	return out ? rc : KEHU_EINVAL;
+	return rc;
 }
 
 KEHU_API int32_t kehu_customer_get_attr_type(const kehu_customer *c,
@@ -293,8 +301,11 @@ KEHU_API int kehu_customer_foreach_attr(const kehu_customer *c,
 	size_t i;
 	int rc;
 
-	if (!c || !cb)
-		return KEHU_EINVAL;
+	KEHU__CHECK_HANDLE(c);
+	if (!cb)
+		return kehu__db_error(c->db, KEHU_EINVAL,
+		                      "kehu_customer_foreach_attr: cb is NULL");
+	kehu__db_ok(c->db);
 	for (i = 0; i < c->rec.attrs.len; i++)
 		if ((rc = cb(c->rec.attrs.items[i].name,
 		             c->rec.attrs.items[i].type, user_data)) != 0)

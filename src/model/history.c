@@ -39,9 +39,11 @@ static int history_range(kehu_history *h, kehu_id customer, int64_t from,
 {
 	kehu_db *db = h->db;
 
-	/* (from, after_id + 1) is the first key after the one seen last */
-	kehu__key_interaction(&db->key, customer, from,
-	                      after_id ? after_id + 1 : 0);
+	/* the smallest key after (from, after_id): that key and a zero
+	 * byte (after_id + 1 would overflow for INT64_MAX) */
+	kehu__key_interaction(&db->key, customer, from, after_id);
+	if (after_id)
+		kehu__buf_put_u8(&db->key, 0);
 	kehu__key_interaction(&h->end, customer, to, 0);
 	if (db->key.failed || h->end.failed ||
 	    kehu__page_start(&h->page, db->key.data, db->key.len) != KEHU_OK)

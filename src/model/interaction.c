@@ -378,10 +378,14 @@ KEHU_API const char *kehu_interaction_get_note(const kehu_interaction *ix)
 	return ix && ix->rec.note ? ix->rec.note : "";
 }
 
+/* `dst` is the caller's out pointer, checked like every argument. */
 static int get_attr(const kehu_interaction *ix, const char *name,
-                    int32_t type, const kehu__attr **out)
+                    int32_t type, const void *dst, const kehu__attr **out)
 {
 	KEHU__CHECK_HANDLE(ix);
+	if (!dst)
+		return kehu__db_error(ix->db, KEHU_EINVAL,
+		                      "attribute out must not be NULL");
 	return kehu__attr_get(ix->db, &ix->rec.attrs, name, type, out);
 }
 
@@ -390,7 +394,7 @@ KEHU_API int kehu_interaction_get_attr_string(const kehu_interaction *ix,
                                               const char **out)
 {
 	const kehu__attr *at;
-	int rc = out ? get_attr(ix, name, KEHU_ATTR_STRING, &at) : KEHU_EINVAL;
+	int rc = get_attr(ix, name, KEHU_ATTR_STRING, out, &at);
 
 	if (rc == KEHU_OK)
 		*out = at->v.s;
@@ -401,7 +405,7 @@ KEHU_API int kehu_interaction_get_attr_int(const kehu_interaction *ix,
                                            const char *name, int64_t *out)
 {
 	const kehu__attr *at;
-	int rc = out ? get_attr(ix, name, KEHU_ATTR_INT, &at) : KEHU_EINVAL;
+	int rc = get_attr(ix, name, KEHU_ATTR_INT, out, &at);
 
 	if (rc == KEHU_OK)
 		*out = at->v.i;
@@ -412,7 +416,7 @@ KEHU_API int kehu_interaction_get_attr_number(const kehu_interaction *ix,
                                               const char *name, double *out)
 {
 	const kehu__attr *at;
-	int rc = out ? get_attr(ix, name, KEHU_ATTR_NUMBER, &at) : KEHU_EINVAL;
+	int rc = get_attr(ix, name, KEHU_ATTR_NUMBER, out, &at);
 
 	if (rc == KEHU_OK)
 		*out = at->v.d;
@@ -423,7 +427,7 @@ KEHU_API int kehu_interaction_get_attr_time(const kehu_interaction *ix,
                                             const char *name, int64_t *out)
 {
 	const kehu__attr *at;
-	int rc = out ? get_attr(ix, name, KEHU_ATTR_TIME, &at) : KEHU_EINVAL;
+	int rc = get_attr(ix, name, KEHU_ATTR_TIME, out, &at);
 
 	if (rc == KEHU_OK)
 		*out = at->v.i;

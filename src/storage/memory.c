@@ -4,8 +4,9 @@
  *
  * A skip list (p = 1/4) ordered by memcmp, the shorter key first when it
  * is a prefix.  A node is one block: header, forward pointers, key and,
- * for a small value, the value ("inline").  A larger value, or one that
- * replaces an inline value, gets its own block.
+ * for a small value, the value ("inline").  A larger value gets its own
+ * block, and so does a new value while an undo entry still owns the old
+ * inline one.
  *
  * Writes happen in place; an undo log says how to revert each one: one
  * word per write (the node, tagged with the kind), plus the old value of
@@ -167,18 +168,24 @@ static int node_eq(const node *x, const unsigned char *k, size_t klen)
 	return x->klen == klen && memcmp(node_key(x), k, klen) == 0;
 }
 
+/* A hint to start loading a node we may compare next: the search is
+ * bound by cache misses, and independent misses can overlap. */
+static void prefetch(const node *n)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_prefetch(n);
+#else
+	(void)n;
+#endif
+}
+
 /* The climb's loads do not depend on each other: start them together. */
 static void prefetch_climb(node *const *f, int top)
 {
-#if defined(__GNUC__) || defined(__clang__)
 	int i;
 
 	for (i = 0; i < top && i < 4; i++)
-		__builtin_prefetch(f[i]->next[i]);
-#else
-	(void)f;
-	(void)top;
-#endif
+		prefetch(f[i]->next[i]);
 }
 
 /*
@@ -215,7 +222,13 @@ static node *seek(kehu_storage_memory *s, const unsigned char *k,
 	while (i-- > 0) {
 		if (!moved)
 			x = f[i];
-		while ((y = x->next[i]) != NULL && node_lt(y, k, klen)) {
+		for (;;) {
+			/* where the walk one level down would start */
+			if (i > 0)
+				prefetch(x->next[i - 1]);
+			y = x->next[i];
+			if (y == NULL || !node_lt(y, k, klen))
+				break;
 			x = y;
 			moved = 1;
 		}
