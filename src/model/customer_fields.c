@@ -170,111 +170,65 @@ KEHU_API int kehu_customer_foreach_tag(const kehu_customer *c,
 
 /* ---- attributes ------------------------------------------------------ */
 
-static int set_attr(kehu_customer *c, const kehu__attr *at)
-{
-	KEHU__CHECK_HANDLE(c);
-	return kehu__attr_set(c->db, &c->rec.attrs, at);
-}
-
 KEHU_API int kehu_customer_set_attr_string(kehu_customer *c, const char *name,
                                            const char *value)
 {
-	kehu__attr at;
-
-	at.name = (char *)name;
-	at.type = KEHU_ATTR_STRING;
-	at.v.s = (char *)value;
-	return set_attr(c, &at);
+	KEHU__CHECK_HANDLE(c);
+	return kehu__attr_set_string(c->db, &c->rec.attrs, name, value);
 }
 
 KEHU_API int kehu_customer_set_attr_int(kehu_customer *c, const char *name,
                                         int64_t value)
 {
-	kehu__attr at;
-
-	at.name = (char *)name;
-	at.type = KEHU_ATTR_INT;
-	at.v.i = value;
-	return set_attr(c, &at);
+	KEHU__CHECK_HANDLE(c);
+	return kehu__attr_set_i64(c->db, &c->rec.attrs, name, KEHU_ATTR_INT,
+	                          value);
 }
 
 KEHU_API int kehu_customer_set_attr_number(kehu_customer *c,
                                            const char *name, double value)
 {
-	kehu__attr at;
-
-	at.name = (char *)name;
-	at.type = KEHU_ATTR_NUMBER;
-	at.v.d = value;
-	return set_attr(c, &at);
+	KEHU__CHECK_HANDLE(c);
+	return kehu__attr_set_number(c->db, &c->rec.attrs, name, value);
 }
 
 KEHU_API int kehu_customer_set_attr_time(kehu_customer *c, const char *name,
                                          int64_t value)
 {
-	kehu__attr at;
-
-	at.name = (char *)name;
-	at.type = KEHU_ATTR_TIME;
-	at.v.i = value;
-	return set_attr(c, &at);
-}
-
-/* `dst` is the caller's out pointer: checked here, so that a NULL one
- * fails with the db's code and message set like every other failure. */
-static int get_attr(const kehu_customer *c, const char *name, int32_t type,
-                    const void *dst, const kehu__attr **out)
-{
 	KEHU__CHECK_HANDLE(c);
-	if (!dst)
-		return kehu__db_error(c->db, KEHU_EINVAL,
-		                      "attribute out must not be NULL");
-	return kehu__attr_get(c->db, &c->rec.attrs, name, type, out);
+	return kehu__attr_set_i64(c->db, &c->rec.attrs, name, KEHU_ATTR_TIME,
+	                          value);
 }
 
 KEHU_API int kehu_customer_get_attr_string(const kehu_customer *c,
                                            const char *name,
                                            const char **out)
 {
-	const kehu__attr *at;
-	int rc = get_attr(c, name, KEHU_ATTR_STRING, out, &at);
-
-	if (rc == KEHU_OK)
-		*out = at->v.s;
-	return rc;
+	KEHU__CHECK_HANDLE(c);
+	return kehu__attr_get_string(c->db, &c->rec.attrs, name, out);
 }
 
 KEHU_API int kehu_customer_get_attr_int(const kehu_customer *c,
                                         const char *name, int64_t *out)
 {
-	const kehu__attr *at;
-	int rc = get_attr(c, name, KEHU_ATTR_INT, out, &at);
-
-	if (rc == KEHU_OK)
-		*out = at->v.i;
-	return rc;
+	KEHU__CHECK_HANDLE(c);
+	return kehu__attr_get_i64(c->db, &c->rec.attrs, name, KEHU_ATTR_INT,
+	                          out);
 }
 
 KEHU_API int kehu_customer_get_attr_number(const kehu_customer *c,
                                            const char *name, double *out)
 {
-	const kehu__attr *at;
-	int rc = get_attr(c, name, KEHU_ATTR_NUMBER, out, &at);
-
-	if (rc == KEHU_OK)
-		*out = at->v.d;
-	return rc;
+	KEHU__CHECK_HANDLE(c);
+	return kehu__attr_get_number(c->db, &c->rec.attrs, name, out);
 }
 
 KEHU_API int kehu_customer_get_attr_time(const kehu_customer *c,
                                          const char *name, int64_t *out)
 {
-	const kehu__attr *at;
-	int rc = get_attr(c, name, KEHU_ATTR_TIME, out, &at);
-
-	if (rc == KEHU_OK)
-		*out = at->v.i;
-	return rc;
+	KEHU__CHECK_HANDLE(c);
+	return kehu__attr_get_i64(c->db, &c->rec.attrs, name, KEHU_ATTR_TIME,
+	                          out);
 }
 
 KEHU_API int32_t kehu_customer_get_attr_type(const kehu_customer *c,

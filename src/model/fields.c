@@ -149,3 +149,79 @@ int32_t kehu__attr_type(const kehu__attrs *a, const char *name)
 	at = kehu__attrs_find(a, name, NULL);
 	return at < 0 ? 0 : a->items[at].type;
 }
+
+int kehu__attr_set_string(kehu_db *db, kehu__attrs *a, const char *name,
+                          const char *value)
+{
+	kehu__attr at;
+
+	at.name = (char *)name;
+	at.type = KEHU_ATTR_STRING;
+	at.v.s = (char *)value;
+	return kehu__attr_set(db, a, &at);
+}
+
+int kehu__attr_set_i64(kehu_db *db, kehu__attrs *a, const char *name,
+                       int32_t type, int64_t value)
+{
+	kehu__attr at;
+
+	at.name = (char *)name;
+	at.type = type;
+	at.v.i = value;
+	return kehu__attr_set(db, a, &at);
+}
+
+int kehu__attr_set_number(kehu_db *db, kehu__attrs *a, const char *name,
+                          double value)
+{
+	kehu__attr at;
+
+	at.name = (char *)name;
+	at.type = KEHU_ATTR_NUMBER;
+	at.v.d = value;
+	return kehu__attr_set(db, a, &at);
+}
+
+/* Finds the attribute for a typed getter; dst is the caller's out. */
+static int typed_get(kehu_db *db, const kehu__attrs *a, const char *name,
+                     int32_t type, const void *dst, const kehu__attr **at)
+{
+	if (!dst)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "attribute out must not be NULL");
+	return kehu__attr_get(db, a, name, type, at);
+}
+
+int kehu__attr_get_string(kehu_db *db, const kehu__attrs *a,
+                          const char *name, const char **out)
+{
+	const kehu__attr *at;
+	int rc = typed_get(db, a, name, KEHU_ATTR_STRING, out, &at);
+
+	if (rc == KEHU_OK)
+		*out = at->v.s;
+	return rc;
+}
+
+int kehu__attr_get_i64(kehu_db *db, const kehu__attrs *a, const char *name,
+                       int32_t type, int64_t *out)
+{
+	const kehu__attr *at;
+	int rc = typed_get(db, a, name, type, out, &at);
+
+	if (rc == KEHU_OK)
+		*out = at->v.i;
+	return rc;
+}
+
+int kehu__attr_get_number(kehu_db *db, const kehu__attrs *a,
+                          const char *name, double *out)
+{
+	const kehu__attr *at;
+	int rc = typed_get(db, a, name, KEHU_ATTR_NUMBER, out, &at);
+
+	if (rc == KEHU_OK)
+		*out = at->v.d;
+	return rc;
+}

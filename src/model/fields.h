@@ -26,4 +26,20 @@ int kehu__attr_get(kehu_db *db, const kehu__attrs *a, const char *name,
 int kehu__attr_remove(kehu_db *db, kehu__attrs *a, const char *name);
 int32_t kehu__attr_type(const kehu__attrs *a, const char *name);
 
+/* Typed front ends of kehu__attr_set/kehu__attr_get for the public
+ * setters and getters; `type` is KEHU_ATTR_INT or KEHU_ATTR_TIME for the
+ * int64 ones.  A NULL out is KEHU_EINVAL with the db's message set. */
+int kehu__attr_set_string(kehu_db *db, kehu__attrs *a, const char *name,
+                          const char *value);
+int kehu__attr_set_i64(kehu_db *db, kehu__attrs *a, const char *name,
+                       int32_t type, int64_t value);
+int kehu__attr_set_number(kehu_db *db, kehu__attrs *a, const char *name,
+                          double value);
+int kehu__attr_get_string(kehu_db *db, const kehu__attrs *a,
+                          const char *name, const char **out);
+int kehu__attr_get_i64(kehu_db *db, const kehu__attrs *a, const char *name,
+                       int32_t type, int64_t *out);
+int kehu__attr_get_number(kehu_db *db, const kehu__attrs *a,
+                          const char *name, double *out);
+
 #endif

@@ -175,58 +175,41 @@ KEHU_API int kehu_interaction_set_satisfaction(kehu_interaction *ix,
 	return kehu__db_ok(ix->db);
 }
 
-static int set_attr(kehu_interaction *ix, const kehu__attr *at)
-{
-	int rc = writable(ix);
-
-	if (rc != KEHU_OK)
-		return rc;
-	return kehu__attr_set(ix->db, &ix->rec.attrs, at);
-}
-
 KEHU_API int kehu_interaction_set_attr_string(kehu_interaction *ix,
                                               const char *name,
                                               const char *value)
 {
-	kehu__attr at;
+	int rc = writable(ix);
 
-	at.name = (char *)name;
-	at.type = KEHU_ATTR_STRING;
-	at.v.s = (char *)value;
-	return set_attr(ix, &at);
+	return rc ? rc : kehu__attr_set_string(ix->db, &ix->rec.attrs, name,
+	                                       value);
 }
 
 KEHU_API int kehu_interaction_set_attr_int(kehu_interaction *ix,
                                            const char *name, int64_t value)
 {
-	kehu__attr at;
+	int rc = writable(ix);
 
-	at.name = (char *)name;
-	at.type = KEHU_ATTR_INT;
-	at.v.i = value;
-	return set_attr(ix, &at);
+	return rc ? rc : kehu__attr_set_i64(ix->db, &ix->rec.attrs, name,
+	                                    KEHU_ATTR_INT, value);
 }
 
 KEHU_API int kehu_interaction_set_attr_number(kehu_interaction *ix,
                                               const char *name, double value)
 {
-	kehu__attr at;
+	int rc = writable(ix);
 
-	at.name = (char *)name;
-	at.type = KEHU_ATTR_NUMBER;
-	at.v.d = value;
-	return set_attr(ix, &at);
+	return rc ? rc : kehu__attr_set_number(ix->db, &ix->rec.attrs, name,
+	                                       value);
 }
 
 KEHU_API int kehu_interaction_set_attr_time(kehu_interaction *ix,
                                             const char *name, int64_t value)
 {
-	kehu__attr at;
+	int rc = writable(ix);
 
-	at.name = (char *)name;
-	at.type = KEHU_ATTR_TIME;
-	at.v.i = value;
-	return set_attr(ix, &at);
+	return rc ? rc : kehu__attr_set_i64(ix->db, &ix->rec.attrs, name,
+	                                    KEHU_ATTR_TIME, value);
 }
 
 /* ---- record ----------------------------------------------------------- */
@@ -378,60 +361,35 @@ KEHU_API const char *kehu_interaction_get_note(const kehu_interaction *ix)
 	return ix && ix->rec.note ? ix->rec.note : "";
 }
 
-/* `dst` is the caller's out pointer, checked like every argument. */
-static int get_attr(const kehu_interaction *ix, const char *name,
-                    int32_t type, const void *dst, const kehu__attr **out)
-{
-	KEHU__CHECK_HANDLE(ix);
-	if (!dst)
-		return kehu__db_error(ix->db, KEHU_EINVAL,
-		                      "attribute out must not be NULL");
-	return kehu__attr_get(ix->db, &ix->rec.attrs, name, type, out);
-}
-
 KEHU_API int kehu_interaction_get_attr_string(const kehu_interaction *ix,
                                               const char *name,
                                               const char **out)
 {
-	const kehu__attr *at;
-	int rc = get_attr(ix, name, KEHU_ATTR_STRING, out, &at);
-
-	if (rc == KEHU_OK)
-		*out = at->v.s;
-	return rc;
+	KEHU__CHECK_HANDLE(ix);
+	return kehu__attr_get_string(ix->db, &ix->rec.attrs, name, out);
 }
 
 KEHU_API int kehu_interaction_get_attr_int(const kehu_interaction *ix,
                                            const char *name, int64_t *out)
 {
-	const kehu__attr *at;
-	int rc = get_attr(ix, name, KEHU_ATTR_INT, out, &at);
-
-	if (rc == KEHU_OK)
-		*out = at->v.i;
-	return rc;
+	KEHU__CHECK_HANDLE(ix);
+	return kehu__attr_get_i64(ix->db, &ix->rec.attrs, name, KEHU_ATTR_INT,
+	                          out);
 }
 
 KEHU_API int kehu_interaction_get_attr_number(const kehu_interaction *ix,
                                               const char *name, double *out)
 {
-	const kehu__attr *at;
-	int rc = get_attr(ix, name, KEHU_ATTR_NUMBER, out, &at);
-
-	if (rc == KEHU_OK)
-		*out = at->v.d;
-	return rc;
+	KEHU__CHECK_HANDLE(ix);
+	return kehu__attr_get_number(ix->db, &ix->rec.attrs, name, out);
 }
 
 KEHU_API int kehu_interaction_get_attr_time(const kehu_interaction *ix,
                                             const char *name, int64_t *out)
 {
-	const kehu__attr *at;
-	int rc = get_attr(ix, name, KEHU_ATTR_TIME, out, &at);
-
-	if (rc == KEHU_OK)
-		*out = at->v.i;
-	return rc;
+	KEHU__CHECK_HANDLE(ix);
+	return kehu__attr_get_i64(ix->db, &ix->rec.attrs, name, KEHU_ATTR_TIME,
+	                          out);
 }
 
 KEHU_API size_t kehu_interaction_attr_count(const kehu_interaction *ix)
