@@ -47,45 +47,55 @@ static int push_member(const kehu__allocator *al, kehu__account_rec *a,
 	return KEHU_OK;
 }
 
-static int decode_member(const kehu__allocator *al, kehu__account_rec *a,
-                         const kehu__rec_field *outer)
+typedef struct decode_ctx {
+	const kehu__allocator *al;
+	kehu__account_rec *a;
+	kehu__member member;
+} decode_ctx;
+
+static int member_field(const kehu__rec_field *f, void *vctx)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	kehu__member mem = {0, 0};
+	kehu__member *m = &((decode_ctx *)vctx)->member;
+
+	if (f->number > 2)
+		return KEHU_OK;
+	if (f->wire != KEHU__WIRE_VARINT)
+		return KEHU_ECORRUPT;
+	if (f->number == 1)
+		m->customer = kehu__rec_as_i64(f);
+	else if (f->number == 2)
+		m->role = (int32_t)f->u;
+	return KEHU_OK;
+}
+
+static int decode_member(decode_ctx *ctx, const kehu__rec_field *outer)
+{
 	int rc;
 
 	if (outer->wire != KEHU__WIRE_BYTES)
 		return KEHU_ECORRUPT;
-	kehu__rec_open_nested(&r, outer->bytes, outer->len);
-	while ((rc = kehu__rec_next(&r, &f)) == 1) {
-		if (f.wire != KEHU__WIRE_VARINT)
-			continue;
-		if (f.number == 1)
-			mem.customer = kehu__rec_as_i64(&f);
-		else if (f.number == 2)
-			mem.role = (int32_t)f.u;
-	}
-	if (rc < 0 || mem.customer <= 0)
+	ctx->member.customer = 0;
+	ctx->member.role = 0;
+	rc = kehu__rec_decode_nested(outer->bytes, outer->len, member_field,
+	                             ctx);
+	if (rc != KEHU_OK || ctx->member.customer <= 0)
 		return KEHU_ECORRUPT;
-	return push_member(al, a, &mem);
+	return push_member(ctx->al, ctx->a, &ctx->member);
 }
 
-static int account_field(const kehu__allocator *al, kehu__account_rec *a,
-                         const kehu__rec_field *f)
+static int account_field(const kehu__rec_field *f, void *vctx)
 {
+	decode_ctx *ctx = vctx;
+	kehu__account_rec *a = ctx->a;
+
 	if (f->number >= 1 && f->number <= 3 && f->wire != KEHU__WIRE_VARINT)
 		return KEHU_ECORRUPT;
 	switch (f->number) {
 	case 1: a->id = kehu__rec_as_i64(f); return KEHU_OK;
 	case 2: a->rev = (uint32_t)f->u; return KEHU_OK;
 	case 3: a->payer = kehu__rec_as_i64(f); return KEHU_OK;
-	case 4:
-		if (f->wire != KEHU__WIRE_BYTES || a->name)
-			return KEHU_ECORRUPT;
-		a->name = kehu__strndup(al, (const char *)f->bytes, f->len);
-		return a->name ? KEHU_OK : KEHU_ENOMEM;
-	case 5: return decode_member(al, a, f);
+	case 4: return kehu__rec_take_string(ctx->al, &a->name, f);
+	case 5: return decode_member(ctx, f);
 	default: return KEHU_OK;
 	}
 }
@@ -93,43 +103,15 @@ static int account_field(const kehu__allocator *al, kehu__account_rec *a,
 int kehu__account_rec_decode(const kehu__allocator *al, kehu__account_rec *a,
                              const void *p, size_t n)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	int rc = 0, ret = KEHU_OK;
+	decode_ctx ctx;
+	int ret;
 
-	if (kehu__rec_open(&r, p, n) != 0)
-		return KEHU_ECORRUPT;
-	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
-		ret = account_field(al, a, &f);
-	if (ret == KEHU_OK && rc < 0)
-		ret = KEHU_ECORRUPT;
+	ctx.al = al;
+	ctx.a = a;
+	ret = kehu__rec_decode(p, n, account_field, &ctx);
 	if (ret != KEHU_OK)
 		kehu__account_rec_free(al, a);
 	return ret;
-}
-
-int kehu__account_rec_copy(const kehu__allocator *al, kehu__account_rec *dst,
-                           const kehu__account_rec *src)
-{
-	size_t i;
-
-	*dst = *src;
-	dst->name = NULL;
-	dst->members = NULL;
-	dst->nmembers = 0;
-	dst->members_cap = 0;
-	if (src->name) {
-		dst->name = kehu__strndup(al, src->name, strlen(src->name));
-		if (!dst->name)
-			return KEHU_ENOMEM;
-	}
-	for (i = 0; i < src->nmembers; i++) {
-		if (push_member(al, dst, &src->members[i]) != KEHU_OK) {
-			kehu__account_rec_free(al, dst);
-			return KEHU_ENOMEM;
-		}
-	}
-	return KEHU_OK;
 }
 
 void kehu__account_rec_free(const kehu__allocator *al, kehu__account_rec *a)

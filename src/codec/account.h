@@ -26,9 +26,6 @@ void kehu__account_rec_encode(kehu__buf *b, const kehu__account_rec *a);
 /* Into a zeroed rec; KEHU_ECORRUPT or KEHU_ENOMEM (rec freed). */
 int kehu__account_rec_decode(const kehu__allocator *al, kehu__account_rec *a,
                              const void *p, size_t n);
-/* Deep copy into a zeroed dst. */
-int kehu__account_rec_copy(const kehu__allocator *al, kehu__account_rec *dst,
-                           const kehu__account_rec *src);
 void kehu__account_rec_free(const kehu__allocator *al, kehu__account_rec *a);
 
 #endif

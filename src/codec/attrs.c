@@ -136,20 +136,22 @@ void kehu__attrs_encode(kehu__buf *b, uint32_t field, const kehu__attrs *a)
 	kehu__buf_free(&nested);
 }
 
-/* Reads one field of an attribute record into at/name/str. */
-static int decode_attr_field(const kehu__allocator *al,
-                             const kehu__rec_field *f, kehu__attr *at,
-                             char **name, char **str)
+typedef struct decode_ctx {
+	const kehu__allocator *al;
+	kehu__attr at;
+	char *name;
+	char *str;
+} decode_ctx;
+
+/* Reads one field of an attribute record. */
+static int decode_attr_field(const kehu__rec_field *f, void *vctx)
 {
-	char **dst = f->number == 1 ? name : str;
+	decode_ctx *ctx = vctx;
+	kehu__attr *at = &ctx->at;
 
 	switch (f->number) {
-	case 1:
-	case 5:
-		if (f->wire != KEHU__WIRE_BYTES || *dst)
-			return KEHU_ECORRUPT;
-		*dst = kehu__strndup(al, (const char *)f->bytes, f->len);
-		return *dst ? KEHU_OK : KEHU_ENOMEM;
+	case 1: return kehu__rec_take_string(ctx->al, &ctx->name, f);
+	case 5: return kehu__rec_take_string(ctx->al, &ctx->str, f);
 	case 2:
 		if (f->wire != KEHU__WIRE_VARINT || f->u > KEHU_ATTR_TIME)
 			return KEHU_ECORRUPT;
@@ -173,29 +175,24 @@ static int decode_attr_field(const kehu__allocator *al,
 int kehu__attrs_decode_one(const kehu__allocator *al, kehu__attrs *a,
                            const uint8_t *p, size_t n)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	kehu__attr at;
-	char *name = NULL, *str = NULL;
-	int rc = 0, ret = KEHU_OK;
+	decode_ctx ctx;
+	int ret;
 
-	memset(&at, 0, sizeof at);
-	kehu__rec_open_nested(&r, p, n);
-	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
-		ret = decode_attr_field(al, &f, &at, &name, &str);
-	if (ret == KEHU_OK && rc < 0)
-		ret = KEHU_ECORRUPT;
-	if (ret == KEHU_OK && (!name || at.type < KEHU_ATTR_STRING ||
-	                       (at.type == KEHU_ATTR_STRING && !str)))
+	memset(&ctx, 0, sizeof ctx);
+	ctx.al = al;
+	ret = kehu__rec_decode_nested(p, n, decode_attr_field, &ctx);
+	if (ret == KEHU_OK &&
+	    (!ctx.name || ctx.at.type < KEHU_ATTR_STRING ||
+	     (ctx.at.type == KEHU_ATTR_STRING && !ctx.str)))
 		ret = KEHU_ECORRUPT;
 	if (ret == KEHU_OK) {
-		at.name = name;
-		if (at.type == KEHU_ATTR_STRING)
-			at.v.s = str;
-		ret = kehu__attrs_set(al, a, &at);
+		ctx.at.name = ctx.name;
+		if (ctx.at.type == KEHU_ATTR_STRING)
+			ctx.at.v.s = ctx.str;
+		ret = kehu__attrs_set(al, a, &ctx.at);
 	}
-	kehu__strfree(al, name);
-	kehu__strfree(al, str);
+	kehu__strfree(al, ctx.name);
+	kehu__strfree(al, ctx.str);
 	return ret;
 }
 

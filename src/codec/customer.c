@@ -32,8 +32,15 @@ void kehu__customer_rec_encode(kehu__buf *b, const kehu__customer_rec *c)
 	kehu__attrs_encode(b, 11, &c->attrs);
 }
 
-static int scalar_field(kehu__customer_rec *c, const kehu__rec_field *f)
+typedef struct decode_ctx {
+	const kehu__allocator *al;
+	kehu__customer_rec *c;
+} decode_ctx;
+
+static int scalar_field(const kehu__rec_field *f, void *vctx)
 {
+	kehu__customer_rec *c = ((decode_ctx *)vctx)->c;
+
 	if (f->number <= 7 && f->wire != KEHU__WIRE_VARINT)
 		return KEHU_ECORRUPT;
 	switch (f->number) {
@@ -49,28 +56,23 @@ static int scalar_field(kehu__customer_rec *c, const kehu__rec_field *f)
 	return KEHU_OK;
 }
 
-static int string_field(const kehu__allocator *al, char **dst,
-                        const kehu__rec_field *f)
+static int full_field(const kehu__rec_field *f, void *vctx)
 {
-	if (f->wire != KEHU__WIRE_BYTES || *dst)
-		return KEHU_ECORRUPT;
-	*dst = kehu__strndup(al, (const char *)f->bytes, f->len);
-	return *dst ? KEHU_OK : KEHU_ENOMEM;
-}
+	decode_ctx *ctx = vctx;
+	kehu__customer_rec *c = ctx->c;
 
-static int full_field(const kehu__allocator *al, kehu__customer_rec *c,
-                      const kehu__rec_field *f)
-{
 	if (f->number >= 8 && f->number <= 11 && f->wire != KEHU__WIRE_BYTES)
 		return KEHU_ECORRUPT;
 	switch (f->number) {
-	case 8: return string_field(al, &c->key, f);
-	case 9: return string_field(al, &c->name, f);
+	case 8: return kehu__rec_take_string(ctx->al, &c->key, f);
+	case 9: return kehu__rec_take_string(ctx->al, &c->name, f);
 	case 10:
-		return kehu__strlist_push(al, &c->tags, (const char *)f->bytes,
-		                          f->len);
-	case 11: return kehu__attrs_decode_one(al, &c->attrs, f->bytes, f->len);
-	default: return scalar_field(c, f);
+		return kehu__strlist_push(ctx->al, &c->tags,
+		                          (const char *)f->bytes, f->len);
+	case 11:
+		return kehu__attrs_decode_one(ctx->al, &c->attrs, f->bytes,
+		                              f->len);
+	default: return scalar_field(f, vctx);
 	}
 }
 
@@ -78,16 +80,9 @@ int kehu__customer_rec_decode(const kehu__allocator *al,
                               kehu__customer_rec *c, const void *p,
                               size_t n)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	int rc = 0, ret = KEHU_OK;
+	decode_ctx ctx = {al, c};
+	int ret = kehu__rec_decode(p, n, full_field, &ctx);
 
-	if (kehu__rec_open(&r, p, n) != 0)
-		return KEHU_ECORRUPT;
-	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
-		ret = full_field(al, c, &f);
-	if (ret == KEHU_OK && rc < 0)
-		ret = KEHU_ECORRUPT;
 	if (ret != KEHU_OK)
 		kehu__customer_rec_free(al, c);
 	return ret;
@@ -96,17 +91,9 @@ int kehu__customer_rec_decode(const kehu__allocator *al,
 int kehu__customer_rec_decode_scalars(kehu__customer_rec *c, const void *p,
                                       size_t n)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	int rc = 0, ret = KEHU_OK;
+	decode_ctx ctx = {NULL, c};
 
-	if (kehu__rec_open(&r, p, n) != 0)
-		return KEHU_ECORRUPT;
-	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
-		ret = scalar_field(c, &f);
-	if (ret == KEHU_OK && rc < 0)
-		ret = KEHU_ECORRUPT;
-	return ret;
+	return kehu__rec_decode(p, n, scalar_field, &ctx);
 }
 
 void kehu__customer_rec_free(const kehu__allocator *al,

@@ -32,18 +32,16 @@ void kehu__interaction_rec_encode(kehu__buf *b,
 	kehu__attrs_encode(b, 11, &ix->attrs);
 }
 
-static int text_field(const kehu__allocator *al, char **dst,
-                      const kehu__rec_field *f)
-{
-	if (f->wire != KEHU__WIRE_BYTES || *dst)
-		return KEHU_ECORRUPT;
-	*dst = kehu__strndup(al, (const char *)f->bytes, f->len);
-	return *dst ? KEHU_OK : KEHU_ENOMEM;
-}
+typedef struct decode_ctx {
+	const kehu__allocator *al;
+	kehu__interaction_rec *ix;
+} decode_ctx;
 
-static int ix_field(const kehu__allocator *al, kehu__interaction_rec *ix,
-                    const kehu__rec_field *f)
+static int ix_field(const kehu__rec_field *f, void *vctx)
 {
+	decode_ctx *ctx = vctx;
+	kehu__interaction_rec *ix = ctx->ix;
+
 	if (f->number >= 1 && f->number <= 8 && f->wire != KEHU__WIRE_VARINT)
 		return KEHU_ECORRUPT;
 	switch (f->number) {
@@ -55,12 +53,13 @@ static int ix_field(const kehu__allocator *al, kehu__interaction_rec *ix,
 	case 6: ix->cost = kehu__rec_as_i64(f); break;
 	case 7: ix->type = (int32_t)f->u; break;
 	case 8: ix->satisfaction = (int32_t)f->u; break;
-	case 9: return text_field(al, &ix->channel, f);
-	case 10: return text_field(al, &ix->note, f);
+	case 9: return kehu__rec_take_string(ctx->al, &ix->channel, f);
+	case 10: return kehu__rec_take_string(ctx->al, &ix->note, f);
 	case 11:
 		if (f->wire != KEHU__WIRE_BYTES)
 			return KEHU_ECORRUPT;
-		return kehu__attrs_decode_one(al, &ix->attrs, f->bytes, f->len);
+		return kehu__attrs_decode_one(ctx->al, &ix->attrs, f->bytes,
+		                              f->len);
 	default: break;
 	}
 	return KEHU_OK;
@@ -70,16 +69,9 @@ int kehu__interaction_rec_decode(const kehu__allocator *al,
                                  kehu__interaction_rec *ix, const void *p,
                                  size_t n)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	int rc = 0, ret = KEHU_OK;
+	decode_ctx ctx = {al, ix};
+	int ret = kehu__rec_decode(p, n, ix_field, &ctx);
 
-	if (kehu__rec_open(&r, p, n) != 0)
-		return KEHU_ECORRUPT;
-	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
-		ret = ix_field(al, ix, &f);
-	if (ret == KEHU_OK && rc < 0)
-		ret = KEHU_ECORRUPT;
 	if (ret != KEHU_OK)
 		kehu__interaction_rec_free(al, ix);
 	return ret;

@@ -19,28 +19,27 @@ void kehu__meta_rec_encode(kehu__buf *b, const kehu__meta_rec *m)
 	kehu__rec_i64(b, 4, m->next_id);
 }
 
+static int meta_field(const kehu__rec_field *f, void *ctx)
+{
+	kehu__meta_rec *m = ctx;
+
+	if (f->number > 4)
+		return KEHU_OK;
+	if (f->wire != KEHU__WIRE_VARINT)
+		return KEHU_ECORRUPT;
+	if (f->number == 1)
+		m->format = f->u > UINT32_MAX ? UINT32_MAX : (uint32_t)f->u;
+	else if (f->number == 2)
+		m->utc_offset = (int32_t)kehu__rec_as_i64(f);
+	else if (f->number == 3)
+		m->currency_exponent = (int32_t)kehu__rec_as_i64(f);
+	else
+		m->next_id = kehu__rec_as_i64(f);
+	return KEHU_OK;
+}
+
 int kehu__meta_rec_decode(kehu__meta_rec *m, const void *p, size_t n)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	int rc;
-
 	memset(m, 0, sizeof *m);
-	if (kehu__rec_open(&r, p, n) != 0)
-		return KEHU_ECORRUPT;
-	while ((rc = kehu__rec_next(&r, &f)) == 1) {
-		if (f.number > 4)
-			continue;
-		if (f.wire != KEHU__WIRE_VARINT)
-			return KEHU_ECORRUPT;
-		if (f.number == 1)
-			m->format = f.u > UINT32_MAX ? UINT32_MAX : (uint32_t)f.u;
-		else if (f.number == 2)
-			m->utc_offset = (int32_t)kehu__rec_as_i64(&f);
-		else if (f.number == 3)
-			m->currency_exponent = (int32_t)kehu__rec_as_i64(&f);
-		else
-			m->next_id = kehu__rec_as_i64(&f);
-	}
-	return rc < 0 ? KEHU_ECORRUPT : KEHU_OK;
+	return kehu__rec_decode(p, n, meta_field, m);
 }

@@ -41,8 +41,9 @@ void kehu__metrics_rec_encode(kehu__buf *b, const kehu__metrics_rec *m)
 	kehu__rec_u64(b, 16, m->last_sat);
 }
 
-static int metrics_field(kehu__metrics_rec *m, const kehu__rec_field *f)
+static int metrics_field(const kehu__rec_field *f, void *ctx)
 {
+	kehu__metrics_rec *m = ctx;
 	int64_t *i64[] = {&m->first_purchase, &m->last_purchase,
 	                  &m->last_contact, &m->last_sat_time, &m->sales,
 	                  &m->refunds, &m->cost};
@@ -70,18 +71,8 @@ static int metrics_field(kehu__metrics_rec *m, const kehu__rec_field *f)
 
 int kehu__metrics_rec_decode(kehu__metrics_rec *m, const void *p, size_t n)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	int rc = 0, ret = KEHU_OK;
-
 	kehu__metrics_rec_empty(m);
-	if (kehu__rec_open(&r, p, n) != 0)
-		return KEHU_ECORRUPT;
-	while (ret == KEHU_OK && (rc = kehu__rec_next(&r, &f)) == 1)
-		ret = metrics_field(m, &f);
-	if (ret == KEHU_OK && rc < 0)
-		ret = KEHU_ECORRUPT;
-	return ret;
+	return kehu__rec_decode(p, n, metrics_field, m);
 }
 
 void kehu__day_rec_encode(kehu__buf *b, const kehu__day_rec *d)
@@ -94,29 +85,28 @@ void kehu__day_rec_encode(kehu__buf *b, const kehu__day_rec *d)
 	kehu__rec_i64(b, 4, d->refunds);
 }
 
+static int day_field(const kehu__rec_field *f, void *ctx)
+{
+	kehu__day_rec *d = ctx;
+
+	if (f->number > 4)
+		return KEHU_OK;
+	if (f->wire != KEHU__WIRE_VARINT ||
+	    (f->number <= 2 && f->u > UINT32_MAX))
+		return KEHU_ECORRUPT;
+	if (f->number == 1)
+		d->orders = (uint32_t)f->u;
+	else if (f->number == 2)
+		d->complaints = (uint32_t)f->u;
+	else if (f->number == 3)
+		d->sales = kehu__rec_as_i64(f);
+	else
+		d->refunds = kehu__rec_as_i64(f);
+	return KEHU_OK;
+}
+
 int kehu__day_rec_decode(kehu__day_rec *d, const void *p, size_t n)
 {
-	kehu__rec_reader r;
-	kehu__rec_field f;
-	int rc;
-
 	memset(d, 0, sizeof *d);
-	if (kehu__rec_open(&r, p, n) != 0)
-		return KEHU_ECORRUPT;
-	while ((rc = kehu__rec_next(&r, &f)) == 1) {
-		if (f.number > 4)
-			continue;
-		if (f.wire != KEHU__WIRE_VARINT || (f.number <= 2 &&
-		                                    f.u > UINT32_MAX))
-			return KEHU_ECORRUPT;
-		if (f.number == 1)
-			d->orders = (uint32_t)f.u;
-		else if (f.number == 2)
-			d->complaints = (uint32_t)f.u;
-		else if (f.number == 3)
-			d->sales = kehu__rec_as_i64(&f);
-		else
-			d->refunds = kehu__rec_as_i64(&f);
-	}
-	return rc < 0 ? KEHU_ECORRUPT : KEHU_OK;
+	return kehu__rec_decode(p, n, day_field, d);
 }

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "kehu/errors.h"
+
 static void put_tag(kehu__buf *b, uint32_t field, int wire)
 {
 	kehu__buf_put_varint(b, ((uint64_t)field << 3) | (uint64_t)wire);
@@ -132,4 +134,43 @@ double kehu__rec_as_f64(const kehu__rec_field *f)
 
 	memcpy(&d, &f->u, sizeof d);
 	return d;
+}
+
+static int decode_all(kehu__rec_reader *r, kehu__rec_field_fn fn, void *ctx)
+{
+	kehu__rec_field f;
+	int rc, ret = KEHU_OK;
+
+	while ((rc = kehu__rec_next(r, &f)) == 1)
+		if ((ret = fn(&f, ctx)) != KEHU_OK)
+			return ret;
+	return rc < 0 ? KEHU_ECORRUPT : KEHU_OK;
+}
+
+int kehu__rec_decode(const void *p, size_t n, kehu__rec_field_fn fn,
+                     void *ctx)
+{
+	kehu__rec_reader r;
+
+	if (kehu__rec_open(&r, p, n) != 0)
+		return KEHU_ECORRUPT;
+	return decode_all(&r, fn, ctx);
+}
+
+int kehu__rec_decode_nested(const void *p, size_t n, kehu__rec_field_fn fn,
+                            void *ctx)
+{
+	kehu__rec_reader r;
+
+	kehu__rec_open_nested(&r, p, n);
+	return decode_all(&r, fn, ctx);
+}
+
+int kehu__rec_take_string(const kehu__allocator *al, char **dst,
+                          const kehu__rec_field *f)
+{
+	if (f->wire != KEHU__WIRE_BYTES || *dst)
+		return KEHU_ECORRUPT;
+	*dst = kehu__strndup(al, (const char *)f->bytes, f->len);
+	return *dst ? KEHU_OK : KEHU_ENOMEM;
 }

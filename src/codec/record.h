@@ -52,6 +52,21 @@ void kehu__rec_open_nested(kehu__rec_reader *r, const void *p, size_t n);
 int kehu__rec_next(kehu__rec_reader *r, kehu__rec_field *f);
 
 int64_t kehu__rec_as_i64(const kehu__rec_field *f);
+
+/* Called per field by kehu__rec_decode; returns KEHU_OK to go on. */
+typedef int (*kehu__rec_field_fn)(const kehu__rec_field *f, void *ctx);
+/* Reads a whole record (nested: without the format byte), calling fn for
+ * every field; KEHU_ECORRUPT for malformed bytes or a newer format, else
+ * the first non-OK value of fn. */
+int kehu__rec_decode(const void *p, size_t n, kehu__rec_field_fn fn,
+                     void *ctx);
+int kehu__rec_decode_nested(const void *p, size_t n, kehu__rec_field_fn fn,
+                            void *ctx);
+/* Copies a bytes field into *dst as a string; a second copy of a
+ * singular field (*dst already set) or another wire type is
+ * KEHU_ECORRUPT. */
+int kehu__rec_take_string(const kehu__allocator *al, char **dst,
+                          const kehu__rec_field *f);
 double kehu__rec_as_f64(const kehu__rec_field *f);
 
 #endif

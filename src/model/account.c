@@ -16,22 +16,6 @@ struct kehu_account {
 	kehu__account_rec rec;
 };
 
-static int nomem(kehu_db *db)
-{
-	return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
-}
-
-static kehu_account *handle_new(kehu_db *db)
-{
-	kehu_account *a = kehu__calloc(&db->alloc, 1, sizeof *a);
-
-	if (a) {
-		a->db = db;
-		kehu__db_child_added(db);
-	}
-	return a;
-}
-
 KEHU_API void kehu_account_free(kehu_account *a)
 {
 	kehu_db *db;
@@ -40,8 +24,7 @@ KEHU_API void kehu_account_free(kehu_account *a)
 		return;
 	db = a->db;
 	kehu__account_rec_free(&db->alloc, &a->rec);
-	kehu__free(&db->alloc, a, sizeof *a);
-	kehu__db_child_released(db);
+	kehu__db_handle_free(db, a, sizeof *a);
 }
 
 static long member_index(const kehu__account_rec *r, int64_t customer)
@@ -61,7 +44,7 @@ static int push_member(kehu_db *db, kehu__account_rec *r, int64_t customer,
 
 	if (kehu__grow(&db->alloc, &items, &r->members_cap, r->nmembers + 1,
 	               sizeof *r->members))
-		return nomem(db);
+		return kehu__db_nomem(db);
 	r->members = items;
 	r->members[r->nmembers].customer = customer;
 	r->members[r->nmembers].role = role;
@@ -123,8 +106,9 @@ KEHU_API int kehu_account_create(kehu_account **out, kehu_db *db,
 	if (!kehu__hot_find_live(&db->customers, payer_id))
 		return kehu__db_errori(db, KEHU_ENOTFOUND, "payer ", payer_id,
 		                       " is not a customer");
-	if (!(a = handle_new(db)))
-		return nomem(db);
+	if (!(a = kehu__db_handle_new(db, sizeof *a)))
+		return KEHU_ENOMEM;
+	a->db = db;
 	a->rec.id = db->next_id;
 	a->rec.rev = 1;
 	a->rec.payer = payer_id;
@@ -150,7 +134,7 @@ static int read_record(kehu_db *db, int64_t id, kehu__account_rec *r)
 	memset(r, 0, sizeof *r);
 	kehu__key_id(&db->key, KEHU__KEY_ACCOUNT, id);
 	if (db->key.failed)
-		return nomem(db);
+		return kehu__db_nomem(db);
 	rc = kehu__store_get(&db->store, &db->key, &db->val);
 	if (rc == KEHU_ENOTFOUND)
 		return kehu__db_errori(db, KEHU_ECORRUPT, "account ", id,
@@ -160,7 +144,7 @@ static int read_record(kehu_db *db, int64_t id, kehu__account_rec *r)
 	rc = kehu__account_rec_decode(&db->alloc, r, db->val.data,
 	                              db->val.len);
 	if (rc == KEHU_ENOMEM)
-		return nomem(db);
+		return kehu__db_nomem(db);
 	if (rc != KEHU_OK || r->id != id) {
 		kehu__account_rec_free(&db->alloc, r);
 		return kehu__db_errori(db, KEHU_ECORRUPT, "account ", id,
@@ -185,8 +169,9 @@ KEHU_API int kehu_account_lookup(kehu_account **out, kehu_db *db,
 	if (!kehu__hot_find_live(&db->accounts, id))
 		return kehu__db_errori(db, KEHU_ENOTFOUND, "no account with id ",
 		                       id, "");
-	if (!(a = handle_new(db)))
-		return nomem(db);
+	if (!(a = kehu__db_handle_new(db, sizeof *a)))
+		return KEHU_ENOMEM;
+	a->db = db;
 	if ((rc = read_record(db, id, &a->rec)) != KEHU_OK) {
 		kehu_account_free(a);
 		return rc;
@@ -295,7 +280,7 @@ static int delete_stored(kehu_db *db, const kehu__account_rec *r,
 	kehu__buf_init(&end, &db->alloc);
 	kehu__key_id(&db->key2, KEHU__KEY_DAY, r->id);
 	kehu__key_id(&end, KEHU__KEY_DAY, r->id + 1);
-	rc = end.failed ? nomem(db) : kehu__delete_range(db, &db->key2, &end);
+	rc = end.failed ? kehu__db_nomem(db) : kehu__delete_range(db, &db->key2, &end);
 	kehu__buf_free(&end);
 	if (rc != KEHU_OK)
 		return rc;
@@ -328,24 +313,12 @@ KEHU_API int kehu_account_delete(kehu_db *db, kehu_id id)
 KEHU_API int kehu_account_foreach(kehu_db *db, kehu_account_foreach_cb cb,
                                   void *user_data)
 {
-	size_t i;
-	int rc;
+	int rc = kehu__db_check(db);
 
-	if ((rc = kehu__db_check(db)) != KEHU_OK)
+	if (rc != KEHU_OK)
 		return rc;
-	if (!cb)
-		return kehu__db_error(db, KEHU_EINVAL,
-		                      "kehu_account_foreach: cb is NULL");
-	kehu__db_ok(db);
-	for (i = 0; i < db->accounts.len; i++) {
-		const kehu__hot *h = &db->accounts.slots[i];
-
-		if (h->flags & KEHU__HOT_DELETED)
-			continue;
-		if ((rc = cb(h->id, user_data)) != 0)
-			return rc;
-	}
-	return KEHU_OK;
+	return kehu__hot_foreach(db, &db->accounts, "kehu_account_foreach", cb,
+	                         user_data);
 }
 
 /* ---- fields ----------------------------------------------------------- */

@@ -12,22 +12,6 @@
 #include "model/hot.h"
 #include "model/page.h"
 
-static int nomem(kehu_db *db)
-{
-	return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
-}
-
-static kehu_customer *handle_new(kehu_db *db)
-{
-	kehu_customer *c = kehu__calloc(&db->alloc, 1, sizeof *c);
-
-	if (c) {
-		c->db = db;
-		kehu__db_child_added(db);
-	}
-	return c;
-}
-
 KEHU_API void kehu_customer_free(kehu_customer *c)
 {
 	kehu_db *db;
@@ -37,8 +21,7 @@ KEHU_API void kehu_customer_free(kehu_customer *c)
 	db = c->db;
 	kehu__customer_rec_free(&db->alloc, &c->rec);
 	kehu__strfree(&db->alloc, c->stored_key);
-	kehu__free(&db->alloc, c, sizeof *c);
-	kehu__db_child_released(db);
+	kehu__db_handle_free(db, c, sizeof *c);
 }
 
 /* Writes the 'K' index entry key -> id. */
@@ -56,7 +39,7 @@ static int key_taken(kehu_db *db, const char *key)
 
 	kehu__key_extkey(&db->key, key);
 	if (db->key.failed)
-		return nomem(db);
+		return kehu__db_nomem(db);
 	rc = kehu__store_get(&db->store, &db->key, &db->val);
 	if (rc == KEHU_OK)
 		return kehu__db_error3(db, KEHU_EEXIST, "external key '", key,
@@ -104,8 +87,9 @@ KEHU_API int kehu_customer_create(kehu_customer **out, kehu_db *db,
 	                            KEHU_MAX_KEY_BYTES)) != KEHU_OK ||
 	     (rc = key_taken(db, external_key)) != KEHU_OK))
 		return rc;
-	if (!(c = handle_new(db)))
-		return nomem(db);
+	if (!(c = kehu__db_handle_new(db, sizeof *c)))
+		return KEHU_ENOMEM;
+	c->db = db;
 	c->rec.id = db->next_id;
 	c->rec.rev = 1;
 	c->rec.kind = KEHU_KIND_PERSON;
@@ -118,7 +102,7 @@ KEHU_API int kehu_customer_create(kehu_customer **out, kehu_db *db,
 	                                      strlen(external_key))))) ||
 	    kehu__hot_reserve(db, &db->customers, 1, 0) != KEHU_OK) {
 		kehu_customer_free(c);
-		return nomem(db);
+		return kehu__db_nomem(db);
 	}
 	if ((rc = kehu__op_begin(db)) == KEHU_OK)
 		rc = kehu__op_end(db, create_stored(db, c));
@@ -136,7 +120,7 @@ static int load(kehu_db *db, kehu_customer *c, int64_t id)
 
 	kehu__key_id(&db->key, KEHU__KEY_CUSTOMER, id);
 	if (db->key.failed)
-		return nomem(db);
+		return kehu__db_nomem(db);
 	rc = kehu__store_get(&db->store, &db->key, &db->val);
 	if (rc == KEHU_ENOTFOUND)
 		return kehu__db_errori(db, KEHU_ECORRUPT, "customer ", id,
@@ -146,13 +130,13 @@ static int load(kehu_db *db, kehu_customer *c, int64_t id)
 	rc = kehu__customer_rec_decode(&db->alloc, &c->rec, db->val.data,
 	                               db->val.len);
 	if (rc == KEHU_ENOMEM)
-		return nomem(db);
+		return kehu__db_nomem(db);
 	if (rc != KEHU_OK || c->rec.id != id)
 		return kehu__db_errori(db, KEHU_ECORRUPT, "customer ", id,
 		                       ": stored record does not decode");
 	if (c->rec.key && !(c->stored_key = kehu__strndup(
 	                           &db->alloc, c->rec.key, strlen(c->rec.key))))
-		return nomem(db);
+		return kehu__db_nomem(db);
 	return KEHU_OK;
 }
 
@@ -172,8 +156,9 @@ KEHU_API int kehu_customer_lookup(kehu_customer **out, kehu_db *db,
 	if (!kehu__hot_find_live(&db->customers, id))
 		return kehu__db_errori(db, KEHU_ENOTFOUND, "no customer with id ",
 		                       id, "");
-	if (!(c = handle_new(db)))
-		return nomem(db);
+	if (!(c = kehu__db_handle_new(db, sizeof *c)))
+		return KEHU_ENOMEM;
+	c->db = db;
 	if ((rc = load(db, c, id)) != KEHU_OK) {
 		kehu_customer_free(c);
 		return rc;
@@ -199,7 +184,7 @@ KEHU_API int kehu_customer_lookup_key(kehu_customer **out, kehu_db *db,
 		return rc;
 	kehu__key_extkey(&db->key, external_key);
 	if (db->key.failed)
-		return nomem(db);
+		return kehu__db_nomem(db);
 	rc = kehu__store_get(&db->store, &db->key, &db->val);
 	if (rc == KEHU_ENOTFOUND)
 		return kehu__db_error3(db, rc, "no customer with external key '",
@@ -241,7 +226,7 @@ static int check_referrer(kehu_customer *c)
 	if (ref != c->rec.id) {
 		kehu__key_id(&db->key, KEHU__KEY_CUSTOMER, c->rec.id);
 		if (db->key.failed)
-			return nomem(db);
+			return kehu__db_nomem(db);
 		rc = kehu__store_get(&db->store, &db->key, &db->val);
 		if (rc != KEHU_OK && rc != KEHU_ENOTFOUND)
 			return rc;
@@ -319,7 +304,7 @@ KEHU_API int kehu_customer_save(kehu_customer *c)
 		return rc;
 	if (c->rec.key && !(new_stored = kehu__strndup(&db->alloc, c->rec.key,
 	                                                strlen(c->rec.key))))
-		return nomem(db);
+		return kehu__db_nomem(db);
 	if (kehu__hot_reserve(db, &db->customers, 0, 1) != KEHU_OK) {
 		kehu__strfree(&db->alloc, new_stored);
 		return KEHU_ENOMEM;
@@ -346,7 +331,7 @@ static int in_accounts(kehu_db *db, int64_t id)
 	kehu__key_id(&db->key, KEHU__KEY_MEMBERSHIP, id);
 	kehu__key_id(&db->key2, KEHU__KEY_MEMBERSHIP, id + 1);
 	if (db->key.failed || db->key2.failed)
-		return nomem(db);
+		return kehu__db_nomem(db);
 	kehu__page_init(&page, &db->alloc);
 	rc = kehu__page_start(&page, db->key.data, db->key.len);
 	if (rc == KEHU_OK)
@@ -356,7 +341,7 @@ static int in_accounts(kehu_db *db, int64_t id)
 		                     " belongs to an account: remove it there "
 		                     "first");
 	kehu__page_free(&page, &db->alloc);
-	return rc == KEHU_ENOMEM ? nomem(db) : rc;
+	return rc == KEHU_ENOMEM ? kehu__db_nomem(db) : rc;
 }
 
 /* Deletes the keys prefix+id+... of one owner. */
@@ -370,7 +355,7 @@ static int delete_owned(kehu_db *db, uint8_t prefix, int64_t id)
 	kehu__key_id(&start, prefix, id);
 	kehu__key_id(&end, prefix, id + 1);
 	if (start.failed || end.failed)
-		rc = nomem(db);
+		rc = kehu__db_nomem(db);
 	else
 		rc = kehu__delete_range(db, &start, &end);
 	kehu__buf_free(&start);
@@ -450,7 +435,7 @@ static int erase_page(kehu_db *db, const kehu__page *page)
 		                                  kehu__page_val(page, i),
 		                                  page->entries[i].vlen);
 		if (rc != KEHU_OK) {
-			rc = rc == KEHU_ENOMEM ? nomem(db)
+			rc = rc == KEHU_ENOMEM ? kehu__db_nomem(db)
 			     : kehu__db_error(db, rc, "an interaction record "
 			                              "does not decode");
 			break;
@@ -482,7 +467,7 @@ static int erase_history(kehu_db *db, int64_t id)
 	kehu__key_id(&db->key, KEHU__KEY_INTERACTION, id);
 	kehu__key_id(&end, KEHU__KEY_INTERACTION, id + 1);
 	rc = db->key.failed || end.failed
-	             ? nomem(db)
+	             ? kehu__db_nomem(db)
 	             : kehu__page_start(&page, db->key.data, db->key.len);
 	while (rc == KEHU_OK) {
 		rc = kehu__page_next(db, &page, end.data, end.len, 128);
@@ -492,7 +477,7 @@ static int erase_history(kehu_db *db, int64_t id)
 	}
 	kehu__page_free(&page, &db->alloc);
 	kehu__buf_free(&end);
-	return rc == KEHU_ENOMEM ? nomem(db) : rc;
+	return rc == KEHU_ENOMEM ? kehu__db_nomem(db) : rc;
 }
 
 static int erase_stored(kehu_db *db, kehu_customer *c, kehu__hot *h)
@@ -536,23 +521,10 @@ KEHU_API int kehu_customer_erase(kehu_db *db, kehu_id id)
 KEHU_API int kehu_customer_foreach(kehu_db *db, kehu_customer_foreach_cb cb,
                                    void *user_data)
 {
-	size_t i;
-	int rc;
+	int rc = kehu__db_check(db);
 
-	if ((rc = kehu__db_check(db)) != KEHU_OK)
+	if (rc != KEHU_OK)
 		return rc;
-	if (!cb)
-		return kehu__db_error(db, KEHU_EINVAL,
-		                      "kehu_customer_foreach: cb is NULL");
-	kehu__db_ok(db);
-	/* by index: the callback may create customers (the table moves) */
-	for (i = 0; i < db->customers.len; i++) {
-		const kehu__hot *h = &db->customers.slots[i];
-
-		if (h->flags & KEHU__HOT_DELETED)
-			continue;
-		if ((rc = cb(h->id, user_data)) != 0)
-			return rc;
-	}
-	return KEHU_OK;
+	return kehu__hot_foreach(db, &db->customers, "kehu_customer_foreach", cb,
+	                         user_data);
 }

@@ -46,6 +46,11 @@ int kehu__db_errori(kehu_db *db, int code, const char *prefix, int64_t n,
 	return kehu__error_seti(&db->err, code, prefix, n, suffix);
 }
 
+int kehu__db_nomem(kehu_db *db)
+{
+	return kehu__error_set(&db->err, KEHU_ENOMEM, "out of memory");
+}
+
 int kehu__db_ok(kehu_db *db)
 {
 	kehu__error_clear(&db->err);
@@ -92,13 +97,21 @@ int kehu__db_check_child(kehu_db *db)
 	return KEHU_OK;
 }
 
-void kehu__db_child_added(kehu_db *db)
+void *kehu__db_handle_new(kehu_db *db, size_t size)
 {
+	void *h = kehu__calloc(&db->alloc, 1, size);
+
+	if (!h) {
+		kehu__db_nomem(db);
+		return NULL;
+	}
 	db->live_handles++;
+	return h;
 }
 
-void kehu__db_child_released(kehu_db *db)
+void kehu__db_handle_free(kehu_db *db, void *handle, size_t size)
 {
+	kehu__free(&db->alloc, handle, size);
 	if (--db->live_handles == 0 && db->state == KEHU__DB_ZOMBIE)
 		kehu__db_free(db);
 }

@@ -89,9 +89,11 @@ struct kehu_db {
 int kehu__db_check(kehu_db *db);
 /* For handles: db must be open (not zombie). */
 int kehu__db_check_child(kehu_db *db);
-void kehu__db_child_added(kehu_db *db);
-/* Frees a zombie db once its last handle goes. */
-void kehu__db_child_released(kehu_db *db);
+/* A zeroed handle of `size` bytes that keeps the db alive (zombie
+ * close); NULL on OOM with the db's error set. */
+void *kehu__db_handle_new(kehu_db *db, size_t size);
+/* Frees a handle; frees a zombie db once its last handle goes. */
+void kehu__db_handle_free(kehu_db *db, void *handle, size_t size);
 /* Releases the db's memory (store already closed). */
 void kehu__db_free(kehu_db *db);
 
@@ -112,6 +114,8 @@ int kehu__db_error3(kehu_db *db, int code, const char *prefix,
 int kehu__db_errori(kehu_db *db, int code, const char *prefix, int64_t n,
                     const char *suffix);
 int kehu__db_ok(kehu_db *db);
+/* KEHU_ENOMEM with the message "out of memory". */
+int kehu__db_nomem(kehu_db *db);
 
 /*
  * One mutation: kehu__op_begin opens a storage transaction unless the

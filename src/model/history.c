@@ -30,8 +30,7 @@ KEHU_API void kehu_history_free(kehu_history *h)
 	kehu__page_free(&h->page, &db->alloc);
 	kehu__buf_free(&h->end);
 	kehu__interaction_rec_free(&db->alloc, &h->current.rec);
-	kehu__free(&db->alloc, h, sizeof *h);
-	kehu__db_child_released(db);
+	kehu__db_handle_free(db, h, sizeof *h);
 }
 
 static int history_range(kehu_history *h, kehu_id customer, int64_t from,
@@ -72,15 +71,13 @@ KEHU_API int kehu_history_new(kehu_history **out, kehu_db *db,
 	if (!kehu__hot_find_live(&db->customers, customer_id))
 		return kehu__db_errori(db, KEHU_ENOTFOUND, "no customer with id ",
 		                       customer_id, "");
-	h = kehu__calloc(&db->alloc, 1, sizeof *h);
-	if (!h)
-		return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
+	if (!(h = kehu__db_handle_new(db, sizeof *h)))
+		return KEHU_ENOMEM;
 	h->db = db;
 	h->current.db = db;
 	h->current.recorded = 1;
 	kehu__page_init(&h->page, &db->alloc);
 	kehu__buf_init(&h->end, &db->alloc);
-	kehu__db_child_added(db);
 	if ((rc = history_range(h, customer_id, from_time, to_time,
 	                        after_id)) != KEHU_OK) {
 		kehu_history_free(h);

@@ -124,3 +124,23 @@ void kehu__hot_txn_forget(kehu_db *db)
 	db->undo_len = 0;
 	db->meta_dirty = 0;
 }
+
+int kehu__hot_foreach(kehu_db *db, kehu__hot_table *t, const char *what,
+                      int (*cb)(kehu_id id, void *user_data),
+                      void *user_data)
+{
+	size_t i;
+	int rc;
+
+	if (!cb)
+		return kehu__db_error3(db, KEHU_EINVAL, "", what,
+		                       ": cb is NULL");
+	kehu__db_ok(db);
+	for (i = 0; i < t->len; i++) {
+		if (t->slots[i].flags & KEHU__HOT_DELETED)
+			continue;
+		if ((rc = cb(t->slots[i].id, user_data)) != 0)
+			return rc;
+	}
+	return KEHU_OK;
+}

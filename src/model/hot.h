@@ -21,6 +21,12 @@ kehu__hot *kehu__hot_append(kehu_db *db, kehu__hot_table *t, int64_t id);
  * Call before every change to a slot. */
 void kehu__hot_touch(kehu_db *db, kehu__hot_table *t, kehu__hot *slot);
 void kehu__hot_table_free(kehu_db *db, kehu__hot_table *t);
+/* The foreach of customers and accounts: calls cb(id) for every live
+ * slot in id order, by index (cb may create objects: the table moves);
+ * `what` names the API call in messages. */
+int kehu__hot_foreach(kehu_db *db, kehu__hot_table *t, const char *what,
+                      int (*cb)(kehu_id id, void *user_data),
+                      void *user_data);
 
 /* Transaction bookkeeping. */
 void kehu__hot_txn_begin(kehu_db *db);

@@ -60,14 +60,12 @@ KEHU_API int kehu_interaction_new(kehu_interaction **out, kehu_db *db,
 		                       type, " is unknown");
 	if ((rc = kehu__check_time(db, "interaction time", time)) != KEHU_OK)
 		return rc;
-	ix = kehu__calloc(&db->alloc, 1, sizeof *ix);
-	if (!ix)
-		return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
+	if (!(ix = kehu__db_handle_new(db, sizeof *ix)))
+		return KEHU_ENOMEM;
 	ix->db = db;
 	ix->rec.customer = customer_id;
 	ix->rec.type = type;
 	ix->rec.time = time;
-	kehu__db_child_added(db);
 	*out = ix;
 	return kehu__db_ok(db);
 }
@@ -80,8 +78,7 @@ KEHU_API void kehu_interaction_free(kehu_interaction *ix)
 		return;
 	db = ix->db;
 	kehu__interaction_rec_free(&db->alloc, &ix->rec);
-	kehu__free(&db->alloc, ix, sizeof *ix);
-	kehu__db_child_released(db);
+	kehu__db_handle_free(db, ix, sizeof *ix);
 }
 
 /* First line of every setter: a live handle not yet recorded. */

@@ -4,10 +4,13 @@
 #include "testutil.h"
 
 #include <inttypes.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 /* ---- allocator ---- */
 
@@ -363,4 +366,35 @@ int test_open(kehu_db **out, test_alloc *a, const kehu_storage *st)
 	}
 	o.storage = st;
 	return kehu_db_open(out, &o);
+}
+
+int test_fx_setup(void **state)
+{
+	fx *f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	assert_int_equal(test_open(&f->db, &f->a, NULL), KEHU_OK);
+	*state = f;
+	return 0;
+}
+
+int test_fx_teardown(void **state)
+{
+	fx *f = *state;
+
+	kehu_db_close(f->db);
+	assert_int_equal(f->a.live_bytes, 0);
+	assert_int_equal(f->a.live_blocks, 0);
+	assert_int_equal(f->a.bad_osize, 0);
+	free(f);
+	return 0;
+}
+
+void assert_msg_has(kehu_db *db, const char *needle)
+{
+	const char *msg = kehu_errmsg(db);
+
+	if (!msg || !strstr(msg, needle))
+		fail_msg("errmsg '%s' does not contain '%s'", msg ? msg : "",
+		         needle);
 }

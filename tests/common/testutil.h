@@ -55,6 +55,19 @@ void test_text_free(test_text *t);
 /* Opens a db with the given allocator (NULL: default) and storage. */
 int test_open(kehu_db **out, test_alloc *a, const kehu_storage *st);
 
+/* ---- cmocka fixture: a fresh db on a counting allocator ---- */
+typedef struct fx {
+	test_alloc a;
+	kehu_db *db;
+} fx;
+
+/* Opens f->db (memory store); the teardown closes it and fails the test
+ * on leaked bytes or a wrong osize. */
+int test_fx_setup(void **state);
+int test_fx_teardown(void **state);
+/* Fails the test unless kehu_errmsg(db) contains needle. */
+void assert_msg_has(kehu_db *db, const char *needle);
+
 /* 2024-01-01T00:00:00Z and a day. */
 #define T0 INT64_C(1704067200)
 #define DAY INT64_C(86400)

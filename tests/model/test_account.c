@@ -19,41 +19,6 @@
 
 #define OK(x) assert_int_equal((x), KEHU_OK)
 
-typedef struct fx {
-	test_alloc a;
-	kehu_db *db;
-} fx;
-
-static int setup(void **state)
-{
-	fx *f = calloc(1, sizeof *f);
-
-	assert_non_null(f);
-	OK(test_open(&f->db, &f->a, NULL));
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-
-	kehu_db_close(f->db);
-	assert_int_equal(f->a.live_bytes, 0);
-	assert_int_equal(f->a.live_blocks, 0);
-	assert_int_equal(f->a.bad_osize, 0);
-	free(f);
-	return 0;
-}
-
-static void assert_msg_has(kehu_db *db, const char *needle)
-{
-	const char *msg = kehu_errmsg(db);
-
-	if (!strstr(msg, needle))
-		fail_msg("errmsg '%s' does not contain '%s'", msg, needle);
-}
-
 static kehu_id new_customer(kehu_db *db)
 {
 	kehu_customer *c;
@@ -823,7 +788,7 @@ static void test_zombie(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_fx_setup, test_fx_teardown)
 		T(test_create),
 		T(test_members),
 		T(test_member_limit),

@@ -23,41 +23,6 @@
 #define H INT64_C(3600)
 #define TIME_MAX INT64_C(253402300799)
 
-typedef struct fx {
-	test_alloc a;
-	kehu_db *db;
-} fx;
-
-static int setup(void **state)
-{
-	fx *f = calloc(1, sizeof *f);
-
-	assert_non_null(f);
-	OK(test_open(&f->db, &f->a, NULL));
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-
-	kehu_db_close(f->db);
-	assert_int_equal(f->a.live_bytes, 0);
-	assert_int_equal(f->a.live_blocks, 0);
-	assert_int_equal(f->a.bad_osize, 0);
-	free(f);
-	return 0;
-}
-
-static void assert_msg_has(kehu_db *db, const char *needle)
-{
-	const char *msg = kehu_errmsg(db);
-
-	if (!strstr(msg, needle))
-		fail_msg("errmsg '%s' does not contain '%s'", msg, needle);
-}
-
 /* Opens a db with a UTC offset and the test allocator. */
 static void open_offset(kehu_db **db, test_alloc *a, int32_t offset)
 {
@@ -1602,7 +1567,7 @@ static void test_zombie(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_fx_setup, test_fx_teardown)
 		cmocka_unit_test(test_type_names),
 		T(test_new),
 		T(test_setters),
