@@ -23,5 +23,6 @@
 #include "kehu/account.h"
 #include "kehu/interaction.h"
 #include "kehu/metrics.h"
+#include "kehu/rules.h"
 
 #endif /* KEHU_H */

@@ -34,6 +34,8 @@ KEHU_BEGIN_DECL
 #define KEHU_EUSER -13    /**< Returned only by host callbacks, passed on. */
 #define KEHU_ITEROVER -14 /**< An iterator has no more items (not a
                                failure). */
+#define KEHU_ECOMPILE -15 /**< A rule text does not compile; kehu_errmsg
+                               says where (line:column) and why. */
 
 /** Kept for symmetry with the design text: KEHU_EEXIST. */
 #define KEHU_EEXISTS KEHU_EEXIST

@@ -24,13 +24,14 @@ KEHU_API const char *kehu_strerror(int code)
 	case KEHU_ECONFLICT: return "stale handle: saved elsewhere since read";
 	case KEHU_EUSER: return "error returned by a host callback";
 	case KEHU_ITEROVER: return "no more items";
+	case KEHU_ECOMPILE: return "rule text does not compile";
 	default: return "unknown error";
 	}
 }
 
 int kehu__error_normalize(int code)
 {
-	if (code > 0 || code < KEHU_ITEROVER)
+	if (code > 0 || code < KEHU_ECOMPILE)
 		return KEHU_ESTORAGE;
 	return code;
 }

@@ -316,11 +316,22 @@ KEHU_API int kehu_metrics_init(kehu_metrics *m, uint32_t version)
 	return KEHU_OK;
 }
 
+int kehu__metrics_of_slot(kehu_db *db, const kehu__hot *h, int64_t now,
+                          int windows, kehu_metrics *out)
+{
+	int32_t today = kehu__day_of(now, db->utc_offset);
+
+	kehu_metrics_init(out, KEHU_METRICS_VERSION);
+	fill(db, &h->m, today, out);
+	if (!windows)
+		return KEHU_OK;
+	return read_windows(db, h->id, today, out);
+}
+
 KEHU_API int kehu_metrics_read(kehu_metrics *out, kehu_db *db, kehu_id id,
                                int64_t now)
 {
 	kehu__hot *h;
-	int32_t today;
 	int rc;
 
 	if ((rc = kehu__db_check(db)) != KEHU_OK)
@@ -339,10 +350,7 @@ KEHU_API int kehu_metrics_read(kehu_metrics *out, kehu_db *db, kehu_id id,
 	if (!h)
 		return kehu__db_errori(db, KEHU_ENOTFOUND,
 		                       "no customer or account with id ", id, "");
-	today = kehu__day_of(now, db->utc_offset);
-	kehu_metrics_init(out, KEHU_METRICS_VERSION);
-	fill(db, &h->m, today, out);
-	if ((rc = read_windows(db, id, today, out)) != KEHU_OK)
+	if ((rc = kehu__metrics_of_slot(db, h, now, 1, out)) != KEHU_OK)
 		return rc;
 	return kehu__db_ok(db);
 }

@@ -22,4 +22,9 @@ int kehu__metrics_apply(kehu_db *db, int64_t owner,
                         const kehu__interaction_rec *ix,
                         kehu__metrics_update *out);
 
+/* The public metrics of a slot as of now; windows only if asked (they
+ * cost a range scan of the owner's day buckets). */
+int kehu__metrics_of_slot(kehu_db *db, const kehu__hot *h, int64_t now,
+                          int windows, kehu_metrics *out);
+
 #endif

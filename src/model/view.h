@@ -1,0 +1,33 @@
+/*
+ * model/view: the narrow read-only interface through which the rule
+ * engine (and later the value models) see customers: the population in
+ * id order, each customer's fields, metrics and record.
+ */
+#ifndef KEHU_MODEL_VIEW_H
+#define KEHU_MODEL_VIEW_H
+
+#include "codec/customer.h"
+#include "kehu.h"
+
+typedef struct kehu__view {
+	kehu_id id;
+	int32_t kind;
+	int32_t relation;
+	int32_t status;
+} kehu__view;
+
+/* Slots of the population (live and deleted); index < this count. */
+size_t kehu__view_slots(const kehu_db *db);
+/* Fills v for slot `index`; 0 if the customer is live, -1 if deleted. */
+int kehu__view_at(const kehu_db *db, size_t index, kehu__view *v);
+/* The slot index of a live customer, or -1. */
+long kehu__view_find(kehu_db *db, kehu_id id);
+/* Metrics of slot `index` as of now (windows only if asked). */
+int kehu__view_metrics(kehu_db *db, size_t index, int64_t now, int windows,
+                       kehu_metrics *out);
+/* Decodes a customer's record into a zeroed rec (free with
+ * kehu__customer_rec_free and the db's allocator). */
+int kehu__view_record(kehu_db *db, kehu_id id, kehu__customer_rec *rec);
+const kehu__allocator *kehu__view_allocator(const kehu_db *db);
+
+#endif

@@ -1,0 +1,217 @@
+/*
+ * rules/eval: the evaluator: a walk over the flat, typed node array.
+ * Defined results instead of failures: division by zero gives 0, log of
+ * a non-positive number 0, and any non-finite arithmetic result 0.
+ */
+#include "rules/eval.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "kehu/customer.h"
+#include "rules/parser.h"
+
+static double finite_or_zero(double x)
+{
+	return isfinite(x) ? x : 0.0;
+}
+
+/* Strings the rule set does not know read as -1 (equal to nothing the
+ * rules can write). */
+static double attr_value(const kehu__reval *ctx, const kehu__rnode *n)
+{
+	const kehu__attrs *a;
+	long at;
+	int32_t want = n->type;
+
+	if (!ctx->rec)
+		goto missing;
+	a = &ctx->rec->attrs;
+	at = kehu__attrs_find(a, ctx->r->strings[n->a], NULL);
+	if (at < 0)
+		goto missing;
+	if (a->items[at].type == KEHU_ATTR_STRING) {
+		const char *s = a->items[at].v.s;
+
+		if (want != KEHU__T_STR)
+			goto missing;
+		return kehu__rstring_find(ctx->r, s, strlen(s));
+	}
+	if (want == KEHU__T_STR)
+		goto missing;
+	return a->items[at].type == KEHU_ATTR_NUMBER ? a->items[at].v.d
+	                                             : (double)a->items[at].v.i;
+missing:
+	if (n->b >= 0)
+		return ctx->r->nodes[n->b].v;
+	return kehu__rstring_find(ctx->r, "", 0);
+}
+
+static double has_tag(const kehu__reval *ctx, const kehu__rnode *n)
+{
+	return ctx->rec &&
+	       kehu__strlist_find(&ctx->rec->tags, ctx->r->strings[n->a]) >= 0;
+}
+
+/* kind, relation, status as the interned ids the compiler reserved */
+static double field_value(const kehu__reval *ctx, int32_t field)
+{
+	switch (field) {
+	case KEHU__FIELD_KIND: return ctx->kind - 1;
+	case KEHU__FIELD_RELATION: return 1 + ctx->relation;
+	default: return 5 + ctx->status;
+	}
+}
+
+static double call(kehu__reval *ctx, const kehu__rnode *n)
+{
+	const int32_t *k = &ctx->r->kids[n->b];
+	double x = kehu__reval_node(ctx, k[0]), y, p;
+	int i;
+
+	switch (n->a) {
+	case KEHU__F_MIN:
+	case KEHU__F_MAX:
+		for (i = 1; i < n->n; i++) {
+			y = kehu__reval_node(ctx, k[i]);
+			if (n->a == KEHU__F_MIN ? y < x : y > x)
+				x = y;
+		}
+		return x;
+	case KEHU__F_ABS: return fabs(x);
+	case KEHU__F_CLAMP:
+		y = kehu__reval_node(ctx, k[1]);
+		p = kehu__reval_node(ctx, k[2]);
+		return x < y ? y : x > p ? p : x;
+	case KEHU__F_ROUND:
+		p = n->n > 1 ? pow(10.0, floor(kehu__reval_node(ctx, k[1])))
+		             : 1.0;
+		return finite_or_zero(round(x * p) / p);
+	case KEHU__F_LOG: return x > 0 ? log(x) : 0.0;
+	case KEHU__F_EXP: return finite_or_zero(exp(x));
+	case KEHU__F_POW:
+		return finite_or_zero(pow(x, kehu__reval_node(ctx, k[1])));
+	default: return x; /* days(n) is n days */
+	}
+}
+
+static double in_list(kehu__reval *ctx, const kehu__rnode *n)
+{
+	double x = kehu__reval_node(ctx, n->a);
+	int i;
+
+	for (i = 0; i < n->n; i++)
+		if (ctx->r->nodes[ctx->r->kids[n->b + i]].v == x)
+			return 1.0;
+	return 0.0;
+}
+
+static double compare(kehu__reval *ctx, int32_t node, const kehu__rnode *n)
+{
+	double x = kehu__reval_node(ctx, n->a);
+	double y = kehu__reval_node(ctx, n->b);
+	int r;
+
+	switch (n->op) {
+	case KEHU__R_EQ: r = x == y; break;
+	case KEHU__R_NE: r = x != y; break;
+	case KEHU__R_LT: r = x < y; break;
+	case KEHU__R_LE: r = x <= y; break;
+	case KEHU__R_GT: r = x > y; break;
+	default: r = x >= y; break;
+	}
+	if (ctx->trace && ctx->trace->len < 64) {
+		kehu__rtrace_entry *e = &ctx->trace->entries[ctx->trace->len++];
+
+		e->node = node;
+		e->left = x;
+		e->right = y;
+		e->result = r;
+	}
+	return r;
+}
+
+static double arith(kehu__reval *ctx, const kehu__rnode *n)
+{
+	double x = kehu__reval_node(ctx, n->a);
+	double y = kehu__reval_node(ctx, n->b);
+
+	switch (n->op) {
+	case KEHU__R_ADD: return finite_or_zero(x + y);
+	case KEHU__R_SUB: return finite_or_zero(x - y);
+	case KEHU__R_MUL:
+		/* money * number stays in whole minor units */
+		return finite_or_zero(n->type == KEHU__T_MONEY ? round(x * y)
+		                                               : x * y);
+	case KEHU__R_DIV:
+		if (y == 0)
+			return 0.0;
+		return finite_or_zero(n->type == KEHU__T_MONEY ? round(x / y)
+		                                               : x / y);
+	default:
+		return y == 0 ? 0.0 : finite_or_zero(fmod(x, y));
+	}
+}
+
+double kehu__reval_node(kehu__reval *ctx, int32_t node)
+{
+	const kehu__rnode *n = &ctx->r->nodes[node];
+
+	switch (n->op) {
+	case KEHU__R_NUM:
+	case KEHU__R_STR: return n->v;
+	case KEHU__R_METRIC: return ctx->metrics[n->a];
+	case KEHU__R_ITEM: return ctx->items[n->a];
+	case KEHU__R_ATTR: return attr_value(ctx, n);
+	case KEHU__R_TAG: return has_tag(ctx, n);
+	case KEHU__R_FIELD: return field_value(ctx, n->a);
+	case KEHU__R_NEG: return -kehu__reval_node(ctx, n->a);
+	case KEHU__R_AND:
+		return kehu__reval_node(ctx, n->a) != 0 &&
+		       kehu__reval_node(ctx, n->b) != 0;
+	case KEHU__R_OR:
+		return kehu__reval_node(ctx, n->a) != 0 ||
+		       kehu__reval_node(ctx, n->b) != 0;
+	case KEHU__R_NOT: return kehu__reval_node(ctx, n->a) == 0;
+	case KEHU__R_IN: return in_list(ctx, n);
+	case KEHU__R_CALL: return call(ctx, n);
+	case KEHU__R_POP:
+		return ctx->r->pops[n->a].fn == KEHU__P_NTILE ||
+		               ctx->r->pops[n->a].fn == KEHU__P_RANK
+		       ? ctx->pop_value[n->a]
+		       : ctx->pop_const[n->a];
+	case KEHU__R_SCALE: return kehu__reval_node(ctx, n->a) / n->v;
+	case KEHU__R_EQ: case KEHU__R_NE: case KEHU__R_LT:
+	case KEHU__R_LE: case KEHU__R_GT: case KEHU__R_GE:
+		return compare(ctx, node, n);
+	default:
+		return arith(ctx, n);
+	}
+}
+
+double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it)
+{
+	int32_t k;
+
+	for (k = 0; k < it->nrules; k++) {
+		const kehu__rrule *rule = &ctx->r->rules[it->first_rule + k];
+
+		if (rule->cond < 0 || kehu__reval_node(ctx, rule->cond) != 0)
+			return rule->label;
+	}
+	return -1; /* unreachable: the compiler requires an else */
+}
+
+void kehu__reval_items(kehu__reval *ctx, size_t upto)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++) {
+		int32_t item = ctx->r->order[i];
+		const kehu__ritem *it = &ctx->r->items[item];
+
+		ctx->items[item] = it->kind == KEHU__ITEM_CLASSIFY
+			? kehu__reval_classify(ctx, it)
+			: kehu__reval_node(ctx, it->expr);
+	}
+}

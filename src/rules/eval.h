@@ -1,0 +1,47 @@
+/*
+ * rules/eval: evaluating a compiled rule set for one customer.  Reads
+ * only the context (metrics as doubles, the customer's fields, its
+ * record for attributes and tags, population values); never allocates,
+ * never fails.
+ */
+#ifndef KEHU_RULES_EVAL_H
+#define KEHU_RULES_EVAL_H
+
+#include "codec/customer.h"
+#include "kehu/metrics.h"
+#include "rules/program.h"
+
+/* One comparison seen while explaining. */
+typedef struct kehu__rtrace_entry {
+	int32_t node;
+	double left;
+	double right;
+	int result;
+} kehu__rtrace_entry;
+
+typedef struct kehu__rtrace {
+	kehu__rtrace_entry entries[64];
+	size_t len;
+} kehu__rtrace;
+
+typedef struct kehu__reval {
+	const kehu_rules *r;
+	double metrics[KEHU__METRIC_COUNT];
+	double *items;                  /* per item, by item index */
+	const kehu__customer_rec *rec;  /* attributes and tags; may be NULL */
+	int32_t kind, relation, status; /* KEHU_* values */
+	const double *pop_const;        /* per population function */
+	const double *pop_value;        /* per population function: this
+	                                   customer's ntile or rank */
+	kehu__rtrace *trace;            /* explaining: record comparisons */
+} kehu__reval;
+
+void kehu__metrics_to_values(const kehu_metrics *m, double *out);
+
+double kehu__reval_node(kehu__reval *ctx, int32_t node);
+/* Evaluates items order[0 .. upto) into ctx->items. */
+void kehu__reval_items(kehu__reval *ctx, size_t upto);
+/* The label id a classification gives (rules evaluated in order). */
+double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it);
+
+#endif

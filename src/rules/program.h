@@ -1,0 +1,148 @@
+/*
+ * rules/program: the compiled form of a rule set, shared by the
+ * compiler (which builds it), the evaluator and the explainer.
+ *
+ * A flat expression tree: nodes in one array, children by index, names
+ * resolved to metric slots, item slots, attribute names and interned
+ * strings.  Every value is a double: numbers, money (in minor units, so
+ * sums of money stay exact), booleans (0/1) and strings (the index of an
+ * interned string; -1 for a string the rule set does not know).
+ */
+#ifndef KEHU_RULES_PROGRAM_H
+#define KEHU_RULES_PROGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/alloc.h"
+#include "kehu/rules.h"
+
+/* value types */
+enum {
+	KEHU__T_LIT,   /* a numeric literal: becomes NUM or MONEY by use */
+	KEHU__T_NUM,
+	KEHU__T_MONEY,
+	KEHU__T_BOOL,
+	KEHU__T_STR
+};
+
+/* node operations */
+enum {
+	KEHU__R_NUM,    /* v */
+	KEHU__R_STR,    /* v = string id */
+	KEHU__R_METRIC, /* a = metric id */
+	KEHU__R_ITEM,   /* a = item index */
+	KEHU__R_ATTR,   /* a = name string id, b = default node */
+	KEHU__R_TAG,    /* a = tag string id */
+	KEHU__R_FIELD,  /* a = field id */
+	KEHU__R_ADD, KEHU__R_SUB, KEHU__R_MUL, KEHU__R_DIV, KEHU__R_MOD,
+	KEHU__R_NEG,
+	KEHU__R_EQ, KEHU__R_NE, KEHU__R_LT, KEHU__R_LE, KEHU__R_GT,
+	KEHU__R_GE,
+	KEHU__R_AND, KEHU__R_OR, KEHU__R_NOT,
+	KEHU__R_IN,     /* a = left, kids[b .. b+n) = list */
+	KEHU__R_CALL,   /* a = function id, kids[b .. b+n) = arguments */
+	KEHU__R_POP,    /* a = population index */
+	KEHU__R_SCALE,  /* a = child; v = divisor (money -> major units) */
+	KEHU__R_NAME,   /* parse time only: unresolved name */
+	KEHU__R_FUNC    /* parse time only: unresolved call */
+};
+
+/* functions of KEHU__R_CALL */
+enum {
+	KEHU__F_MIN, KEHU__F_MAX, KEHU__F_ABS, KEHU__F_CLAMP, KEHU__F_ROUND,
+	KEHU__F_LOG, KEHU__F_EXP, KEHU__F_POW, KEHU__F_DAYS
+};
+
+/* population functions */
+enum { KEHU__P_QUANTILE, KEHU__P_NTILE, KEHU__P_MEAN, KEHU__P_RANK };
+
+/* customer fields */
+enum { KEHU__FIELD_KIND, KEHU__FIELD_RELATION, KEHU__FIELD_STATUS };
+
+typedef struct kehu__rnode {
+	uint8_t op;
+	uint8_t type;
+	uint16_t n;       /* kids count (IN, CALL, FUNC) */
+	int32_t a;
+	int32_t b;
+	double v;
+	uint32_t line;
+	uint32_t col;
+	uint32_t start;   /* source span, for explanations */
+	uint32_t len;
+} kehu__rnode;
+
+enum { KEHU__ITEM_LET, KEHU__ITEM_SCORE, KEHU__ITEM_CLASSIFY };
+
+typedef struct kehu__rrule {
+	int32_t label; /* string id */
+	int32_t cond;  /* node, -1 for else */
+	uint32_t line;
+	uint32_t col;
+} kehu__rrule;
+
+typedef struct kehu__ritem {
+	int kind;
+	uint32_t name_start;
+	uint32_t name_len;
+	uint32_t line;
+	uint32_t col;
+	int32_t expr;      /* LET, SCORE */
+	int32_t first_rule; /* CLASSIFY: rules[first_rule .. +nrules) */
+	int32_t nrules;
+	uint8_t type;
+	uint8_t state;     /* compile: 0 new, 1 resolving, 2 done */
+	int32_t public_index; /* index among scores or classifications */
+} kehu__ritem;
+
+typedef struct kehu__rpop {
+	int fn;        /* KEHU__P_* */
+	int32_t arg;   /* node evaluated per customer in the pre-pass */
+	double param;  /* q of quantile, n of ntile */
+	uint8_t type;
+	size_t order_pos; /* items order[0 .. order_pos) precede it */
+} kehu__rpop;
+
+struct kehu_rules {
+	kehu__allocator alloc;
+	const void *db;   /* the db it was compiled against */
+	char *source;     /* a copy of the text (names, explanations) */
+	size_t source_len;
+	char *name;
+	int64_t version;
+	int32_t currency_exponent;
+	double money_scale; /* 10^currency_exponent */
+
+	kehu__rnode *nodes;
+	size_t nnodes, nodes_cap;
+	int32_t *kids;
+	size_t nkids, kids_cap;
+	kehu__ritem *items;
+	size_t nitems, items_cap;
+	kehu__rrule *rules;
+	size_t nrules, rules_cap;
+	char **strings;   /* interned, NUL-terminated */
+	size_t nstrings, strings_cap;
+	kehu__rpop *pops;
+	size_t npops, pops_cap;
+
+	/* public views, in declaration order */
+	int32_t *scores;  /* item indices */
+	size_t nscores, scores_cap;
+	int32_t *classes;
+	size_t nclasses, classes_cap;
+	int32_t *order;   /* scores and classifications, dependencies first */
+	size_t norder, order_cap;
+
+	int uses_windows; /* reads a trailing-window metric */
+	int uses_record;  /* reads attributes or tags */
+};
+
+/* Metric ids: the kehu_metrics fields the language names. */
+int kehu__metric_lookup(const char *name, size_t len, uint8_t *type);
+const char *kehu__metric_name(int id);
+int kehu__metric_is_window(int id);
+#define KEHU__METRIC_COUNT 30
+
+#endif
