@@ -50,6 +50,19 @@ void kehu__key_meta(kehu__buf *b)
 	kehu__buf_put(b, "meta", 4);
 }
 
+void kehu__key_labels(kehu__buf *b, int64_t customer, const char *ruleset)
+{
+	kehu__key_id(b, KEHU__KEY_LABELS, customer);
+	kehu__buf_put(b, ruleset, strlen(ruleset));
+}
+
+void kehu__key_ruleset(kehu__buf *b, const char *name)
+{
+	kehu__buf_reset(b);
+	kehu__buf_put_u8(b, KEHU__KEY_RULESET);
+	kehu__buf_put(b, name, strlen(name));
+}
+
 void kehu__key_prefix(kehu__buf *b, uint8_t prefix)
 {
 	kehu__buf_reset(b);

@@ -12,6 +12,8 @@
  *   'I' customer-id time id    interaction record (history = one range)
  *   'D' owner-id day           day bucket of a customer or an account
  *   'M' owner-id               metrics of a customer or an account
+ *   'L' customer-id ruleset    labels and scores of the last classify-all
+ *   'R' ruleset-name           a stored rule set (its text)
  *   'Z' "meta"                 db meta record (format, settings, next id)
  */
 #ifndef KEHU_CODEC_KEYS_H
@@ -28,6 +30,8 @@
 #define KEHU__KEY_INTERACTION 'I'
 #define KEHU__KEY_DAY 'D'
 #define KEHU__KEY_METRICS 'M'
+#define KEHU__KEY_LABELS 'L'
+#define KEHU__KEY_RULESET 'R'
 #define KEHU__KEY_META 'Z'
 
 /* Each builder resets b and writes one key; check b->failed. */
@@ -38,6 +42,8 @@ void kehu__key_interaction(kehu__buf *b, int64_t customer, int64_t time,
                            int64_t id);
 void kehu__key_day(kehu__buf *b, int64_t owner, int32_t day);
 void kehu__key_meta(kehu__buf *b);
+void kehu__key_labels(kehu__buf *b, int64_t customer, const char *ruleset);
+void kehu__key_ruleset(kehu__buf *b, const char *name);
 /* The one-byte range of a whole prefix: [prefix, prefix + 1). */
 void kehu__key_prefix(kehu__buf *b, uint8_t prefix);
 

@@ -379,7 +379,8 @@ static int delete_stored(kehu_db *db, kehu_customer *c, kehu__hot *h)
 	if ((rc = kehu__op_del(db, &db->key)) != KEHU_OK ||
 	    (rc = delete_owned(db, KEHU__KEY_INTERACTION, c->rec.id)) !=
 	            KEHU_OK ||
-	    (rc = delete_owned(db, KEHU__KEY_DAY, c->rec.id)) != KEHU_OK)
+	    (rc = delete_owned(db, KEHU__KEY_DAY, c->rec.id)) != KEHU_OK ||
+	    (rc = delete_owned(db, KEHU__KEY_LABELS, c->rec.id)) != KEHU_OK)
 		return rc;
 	kehu__hot_touch(db, &db->customers, h);
 	h->flags |= KEHU__HOT_DELETED;

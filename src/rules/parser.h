@@ -35,4 +35,11 @@ int32_t kehu__rstring_find(const kehu_rules *r, const char *s, size_t len);
 /* Parses the whole text into r (items, rules, nodes). */
 int kehu__rules_parse(kehu_rules *r, kehu__rerror *e);
 
+/* Compiles text into *out without reporting; e says why it failed. */
+int kehu__rules_compile_e(kehu_rules **out, kehu_db *db, const char *text,
+                          size_t len, kehu__rerror *e);
+/* Reports e on the db as KEHU_ECOMPILE "LINE:COL: msg" (lines counted
+ * from line0 + 1) or KEHU_ENOMEM. */
+int kehu__rules_report(kehu_db *db, const kehu__rerror *e, uint32_t line0);
+
 #endif

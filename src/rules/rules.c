@@ -62,13 +62,43 @@ static int compile_text(kehu_rules *r, kehu__rerror *e)
 	return 0;
 }
 
-static int report(kehu_db *db, const kehu__rerror *e)
+int kehu__rules_compile_e(kehu_rules **out, kehu_db *db, const char *text,
+                          size_t len, kehu__rerror *e)
+{
+	kehu_rules *r;
+
+	*out = NULL;
+	memset(e, 0, sizeof *e);
+	if (!(r = kehu__calloc(&db->alloc, 1, sizeof *r))) {
+		e->code = KEHU_ENOMEM;
+		return -1;
+	}
+	r->alloc = db->alloc;
+	r->db = db;
+	r->currency_exponent = db->currency_exponent;
+	r->money_scale = pow(10.0, db->currency_exponent);
+	if (!(r->source = kehu__strndup(&db->alloc, text, len))) {
+		kehu_rules_free(r);
+		e->code = KEHU_ENOMEM;
+		return -1;
+	}
+	r->source_len = len;
+	if (compile_text(r, e) < 0) {
+		kehu_rules_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+int kehu__rules_report(kehu_db *db, const kehu__rerror *e, uint32_t line0)
 {
 	char prefix[32];
 
 	if (e->code == KEHU_ENOMEM)
 		return kehu__db_nomem(db);
-	snprintf(prefix, sizeof prefix, "%u:%u: ", (unsigned)e->line,
+	snprintf(prefix, sizeof prefix, "%u:%u: ",
+	         (unsigned)(e->line > line0 ? e->line - line0 : e->line),
 	         (unsigned)e->col);
 	return kehu__db_error3(db, KEHU_ECOMPILE, prefix, e->msg, "");
 }
@@ -77,7 +107,6 @@ KEHU_API int kehu_rules_compile(kehu_rules **out, kehu_db *db,
                                 const char *text, size_t len)
 {
 	kehu__rerror e;
-	kehu_rules *r;
 	int rc;
 
 	if (out)
@@ -92,23 +121,8 @@ KEHU_API int kehu_rules_compile(kehu_rules **out, kehu_db *db,
 		return kehu__db_error(db, KEHU_EINVAL,
 		                      "kehu_rules_compile: the text is longer "
 		                      "than 1 MiB");
-	if (!(r = kehu__calloc(&db->alloc, 1, sizeof *r)))
-		return kehu__db_nomem(db);
-	r->alloc = db->alloc;
-	r->db = db;
-	r->currency_exponent = db->currency_exponent;
-	r->money_scale = pow(10.0, db->currency_exponent);
-	if (!(r->source = kehu__strndup(&db->alloc, text, len))) {
-		kehu_rules_free(r);
-		return kehu__db_nomem(db);
-	}
-	r->source_len = len;
-	memset(&e, 0, sizeof e);
-	if (compile_text(r, &e) < 0) {
-		kehu_rules_free(r);
-		return report(db, &e);
-	}
-	*out = r;
+	if (kehu__rules_compile_e(out, db, text, len, &e) < 0)
+		return kehu__rules_report(db, &e, 0);
 	return kehu__db_ok(db);
 }
 

@@ -370,7 +370,7 @@ int test_open(kehu_db **out, test_alloc *a, const kehu_storage *st)
 
 int test_fx_setup(void **state)
 {
-	fx *f = calloc(1, sizeof *f);
+	test_fx *f = calloc(1, sizeof *f);
 
 	assert_non_null(f);
 	assert_int_equal(test_open(&f->db, &f->a, NULL), KEHU_OK);
@@ -380,7 +380,7 @@ int test_fx_setup(void **state)
 
 int test_fx_teardown(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 
 	kehu_db_close(f->db);
 	assert_int_equal(f->a.live_bytes, 0);

@@ -56,10 +56,10 @@ void test_text_free(test_text *t);
 int test_open(kehu_db **out, test_alloc *a, const kehu_storage *st);
 
 /* ---- cmocka fixture: a fresh db on a counting allocator ---- */
-typedef struct fx {
+typedef struct test_fx {
 	test_alloc a;
 	kehu_db *db;
-} fx;
+} test_fx;
 
 /* Opens f->db (memory store); the teardown closes it and fails the test
  * on leaked bytes or a wrong osize. */

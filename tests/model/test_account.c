@@ -62,7 +62,7 @@ static int collect_member(kehu_id cid, int32_t role, void *ud)
 
 static void test_create(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a = (kehu_account *)&a;
 	kehu_id payer = new_customer(f->db);
 	kehu_id gone = new_customer(f->db);
@@ -106,7 +106,7 @@ static void test_create(void **state)
 
 static void test_members(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a;
 	kehu_id p = new_customer(f->db), u = new_customer(f->db);
 	kehu_id dm = new_customer(f->db), inf = new_customer(f->db);
@@ -187,7 +187,7 @@ static void test_members(void **state)
 
 static void test_member_limit(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a;
 	kehu_id p = new_customer(f->db);
 	kehu_id i;
@@ -209,7 +209,7 @@ static void test_member_limit(void **state)
 
 static void test_set_payer(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a, *r;
 	kehu_id p = new_customer(f->db), u = new_customer(f->db);
 	kehu_id x = new_customer(f->db);
@@ -272,7 +272,7 @@ static void test_set_payer(void **state)
 
 static void test_save_round_trip(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a, *r;
 	kehu_id p = new_customer(f->db), u = new_customer(f->db);
 	kehu_id d = new_customer(f->db);
@@ -330,7 +330,7 @@ static void test_save_round_trip(void **state)
 
 static void test_conflict(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a1, *a2, *r;
 	kehu_id p = new_customer(f->db), u = new_customer(f->db);
 	kehu_id v = new_customer(f->db);
@@ -363,7 +363,7 @@ static void test_conflict(void **state)
 
 static void test_unknown_member_at_save(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a, *r;
 	kehu_id p = new_customer(f->db), u = new_customer(f->db);
 	kehu_id gone = new_customer(f->db);
@@ -394,7 +394,7 @@ static void test_unknown_member_at_save(void **state)
 
 static void test_member_blocks_delete(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a, *b;
 	kehu_customer *c;
 	kehu_id p = new_customer(f->db), u = new_customer(f->db);
@@ -581,7 +581,7 @@ static void test_delete(void **state)
 
 static void test_metrics(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a;
 	kehu_metrics m;
 	kehu_id p = new_customer(f->db), u = new_customer(f->db);
@@ -698,7 +698,7 @@ static int collect_id(kehu_id id, void *ud)
 
 static void test_foreach(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_id p = new_customer(f->db);
 	kehu_id a[5];
 	ids k;
@@ -730,7 +730,7 @@ static void test_foreach(void **state)
 
 static void test_null_args(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_account *a = (kehu_account *)&a;
 	kehu_id p = new_customer(f->db);
 

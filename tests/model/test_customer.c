@@ -63,7 +63,7 @@ static void record(kehu_db *db, kehu_id cust, int32_t type, int64_t t,
 
 static void test_create_defaults(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c, *d;
 
 	OK(kehu_customer_create(&c, f->db, NULL));
@@ -91,7 +91,7 @@ static void test_create_defaults(void **state)
 
 static void test_create_key_rules(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c = (kehu_customer *)&c; /* must become NULL */
 	char *k256 = repeat('k', KEHU_MAX_KEY_BYTES);
 	char *k257 = repeat('k', KEHU_MAX_KEY_BYTES + 1);
@@ -124,7 +124,7 @@ static void test_create_key_rules(void **state)
 
 static void test_lookup(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c = NULL;
 	kehu_id a = new_customer(f->db, "alpha");
 	kehu_id b = new_customer(f->db, NULL);
@@ -172,7 +172,7 @@ static void test_lookup(void **state)
 
 static void test_enums(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c;
 	const int32_t bad[] = {0, -1, 5, 100, INT32_MIN, INT32_MAX};
 	size_t i;
@@ -221,7 +221,7 @@ static void test_enums(void **state)
 
 static void test_name(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c;
 	char *n1024 = repeat('n', KEHU_MAX_NAME_BYTES);
 	char *n1025 = repeat('n', KEHU_MAX_NAME_BYTES + 1);
@@ -245,7 +245,7 @@ static void test_name(void **state)
 
 static void test_referrer(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c, *r;
 	kehu_id a = new_customer(f->db, NULL);
 	kehu_id b = new_customer(f->db, NULL);
@@ -287,7 +287,7 @@ static void test_referrer(void **state)
 /* Deleting a referrer leaves the customers it referred saveable. */
 static void test_deleted_referrer(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c;
 	kehu_id ref = new_customer(f->db, NULL);
 	kehu_id other = new_customer(f->db, NULL);
@@ -348,7 +348,7 @@ static int collect_attr(const char *name, int32_t type, void *ud)
 
 static void test_tags(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c, *r;
 	collect *k = calloc(1, sizeof *k);
 	char *t64 = repeat('t', KEHU_MAX_TAG_BYTES);
@@ -430,7 +430,7 @@ static void test_tags(void **state)
 
 static void test_attrs(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c;
 	const char *s = NULL;
 	int64_t i = 0;
@@ -538,7 +538,7 @@ static void test_attrs(void **state)
 
 static void test_attr_limits(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c;
 	char *n64 = repeat('a', KEHU_MAX_ATTR_NAME_BYTES);
 	char *n65 = repeat('a', KEHU_MAX_ATTR_NAME_BYTES + 1);
@@ -604,7 +604,7 @@ static void test_attr_limits(void **state)
 
 static void test_attr_foreach_order(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c, *r;
 	collect *k = calloc(1, sizeof *k);
 	const char *want[] = {"Mid", "alpha", "beta", "zeta",
@@ -676,7 +676,7 @@ static const char *const good_utf8[] = {
 
 static void test_utf8(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c, *out;
 	size_t i;
 
@@ -728,7 +728,7 @@ static void test_utf8(void **state)
 
 static void test_save_round_trip(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c, *r;
 	kehu_id ref = new_customer(f->db, NULL);
 	const char *s;
@@ -796,7 +796,7 @@ static void test_save_round_trip(void **state)
 
 static void test_conflict(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *h1, *h2, *h3, *r;
 	kehu_id id = new_customer(f->db, "C");
 
@@ -844,7 +844,7 @@ static void test_conflict(void **state)
 
 static void test_change_key(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *a, *r;
 	kehu_id ida = new_customer(f->db, "A");
 	kehu_id idb = new_customer(f->db, "B");
@@ -915,7 +915,7 @@ static uint64_t store_keys(kehu_storage_memory *m)
 
 static void test_delete(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	test_alloc a;
 	kehu_storage_memory *mem;
 	kehu_storage vt;
@@ -1043,7 +1043,7 @@ static void assert_metrics_equal(const kehu_metrics *x, const kehu_metrics *y)
 
 static void test_erase(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c, *r;
 	kehu_history *h;
 	const kehu_interaction *ix;
@@ -1150,7 +1150,7 @@ static int collect_id(kehu_id id, void *ud)
 
 static void test_foreach(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_id id[6];
 	ids k;
 	int i;
@@ -1191,7 +1191,7 @@ static void test_foreach(void **state)
 
 static void test_null_args(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c = (kehu_customer *)&c;
 	const char *s;
 	int64_t i;
@@ -1327,7 +1327,7 @@ static void test_zombie(void **state)
 
 static void test_errcode(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c, *o;
 	const char *s;
 	int64_t i;
@@ -1376,7 +1376,7 @@ static void test_errcode(void **state)
 /* A host transaction rolled back takes its customers with it. */
 static void test_host_txn(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_customer *c;
 	kehu_id before = new_customer(f->db, "pre");
 

@@ -192,7 +192,7 @@ static void test_type_names(void **state)
 
 static void test_new(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_interaction *ix = (kehu_interaction *)&ix;
 	kehu_id c = new_customer(f->db);
 
@@ -255,7 +255,7 @@ static void test_new(void **state)
 
 static void test_setters(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_interaction *ix;
 	kehu_id c = new_customer(f->db);
 	char ch65[66], ch64[65];
@@ -358,7 +358,7 @@ static void test_setters(void **state)
 /* Fields and attributes survive the store: read back from history. */
 static void test_round_trip(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_interaction *ix;
 	kehu_history *h;
 	const kehu_interaction *got;
@@ -421,7 +421,7 @@ static void test_round_trip(void **state)
 
 static void test_record_rules(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_interaction *ix;
 	kehu_metrics m;
 	kehu_id c = new_customer(f->db);
@@ -491,7 +491,7 @@ static void test_record_rules(void **state)
 
 static void test_metrics_empty(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_metrics m;
 	kehu_id c = new_customer(f->db);
 
@@ -536,7 +536,7 @@ static void test_metrics_empty(void **state)
 
 static void test_metrics_definitions(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_metrics m;
 	kehu_id c = new_customer(f->db);
 	const ixs set[] = {
@@ -618,7 +618,7 @@ static void test_metrics_definitions(void **state)
 /* Windows: the N local days that end with now's day, inclusive. */
 static void test_windows_exact(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_metrics m;
 	kehu_id c = new_customer(f->db);
 	const int64_t now = T0 + 100 * DAY + 12 * H;
@@ -817,7 +817,7 @@ static const ixs back_dated_part[] = {
  * a complaint opens that month; a second one there does not. */
 static void test_months_back_dated(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_metrics m;
 	kehu_id c = new_customer(f->db);
 
@@ -1112,7 +1112,7 @@ static void test_back_dated_random(void **state)
 
 static void test_overflow(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_metrics before, after;
 	kehu_history *h;
 	const kehu_interaction *got;
@@ -1262,7 +1262,7 @@ static void assert_entries(const entry *got, const entry *want, size_t n)
 static void test_history(void **state)
 {
 	enum { N = 200 };
-	fx *f = *state;
+	test_fx *f = *state;
 	entry want[N], got[N + 1];
 	kehu_history *h = (kehu_history *)&h;
 	kehu_id c = new_customer(f->db), other = new_customer(f->db);
@@ -1376,7 +1376,7 @@ static void test_history(void **state)
  * time, and sees what was recorded ahead of it. */
 static void test_history_concurrent_record(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_history *h;
 	const kehu_interaction *ix;
 	kehu_id c = new_customer(f->db);
@@ -1402,7 +1402,7 @@ static void test_history_concurrent_record(void **state)
 static void test_history_10k(void **state)
 {
 	enum { N = 10000 };
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_history *h;
 	const kehu_interaction *ix;
 	kehu_metrics m;
@@ -1445,7 +1445,7 @@ static void test_history_10k(void **state)
 
 static void test_null_args(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	const char *s;
 	int64_t i;
 	double d;
@@ -1492,7 +1492,7 @@ static void test_null_args(void **state)
 
 static void test_errcode(void **state)
 {
-	fx *f = *state;
+	test_fx *f = *state;
 	kehu_interaction *ix;
 	kehu_history *h;
 	const kehu_interaction *got;

@@ -1,0 +1,347 @@
+/*
+ * rules/classify: classify-all (labels and scores stored per customer, a
+ * transaction per batch, progress and transition callbacks) and segment
+ * queries.  A query or segment is compiled as one more classification
+ * appended to the rule set's own text, so it can name its items.
+ */
+#include <string.h>
+
+#include "codec/keys.h"
+#include "codec/labels.h"
+#include "model/db.h"
+#include "model/view.h"
+#include "rules/parser.h"
+#include "rules/population.h"
+
+#define QUERY_ITEM "kehu_query_"
+
+/* Compiles `expr` as classification kehu_query_ after rules' items. */
+static int compile_query(kehu_db *db, const kehu_rules *rules,
+                         const char *expr, kehu_rules **out)
+{
+	static const char head[] = "ruleset \"query\" version 1\n";
+	static const char open_[] = "\nclassify " QUERY_ITEM " {\nyes when\n";
+	static const char close_[] = "\nno else\n}\n";
+	const char *src = rules ? rules->source : head;
+	size_t slen = rules ? rules->source_len : sizeof head - 1, i;
+	uint32_t line0 = 3; /* lines before the expression */
+	kehu__rerror e;
+	kehu__buf text;
+	int rc;
+
+	for (i = 0; i < slen; i++)
+		line0 += src[i] == '\n';
+	kehu__buf_init(&text, &db->alloc);
+	kehu__buf_put(&text, src, slen);
+	kehu__buf_put(&text, open_, sizeof open_ - 1);
+	kehu__buf_put(&text, expr, strlen(expr));
+	kehu__buf_put(&text, close_, sizeof close_ - 1);
+	if (text.failed)
+		rc = kehu__db_nomem(db);
+	else if (kehu__rules_compile_e(out, db, (const char *)text.data,
+	                               text.len, &e) < 0)
+		rc = kehu__rules_report(db, &e, line0);
+	else
+		rc = KEHU_OK;
+	kehu__buf_free(&text);
+	return rc;
+}
+
+static int32_t query_item(const kehu_rules *q)
+{
+	return q->classes[q->nclasses - 1];
+}
+
+/* ---- query ---------------------------------------------------------------- */
+
+static int run_query(kehu_db *db, const kehu_rules *q, int64_t now,
+                     kehu_query_cb cb, void *user_data, int64_t *count)
+{
+	kehu__rpopdata pop;
+	kehu__view v;
+	double *items;
+	size_t slot;
+	int32_t yes = kehu__rstring_find(q, "yes", 3);
+	int rc = kehu__rpop_compute(db, q, now, &pop);
+
+	if (rc != KEHU_OK)
+		return rc;
+	items = kehu__calloc(&db->alloc, q->nitems + 1, sizeof *items);
+	if (!items)
+		rc = kehu__db_nomem(db);
+	for (slot = 0; rc == KEHU_OK && slot < pop.nslots; slot++) {
+		if (kehu__view_at(db, slot, &v) != 0)
+			continue;
+		rc = kehu__rules_eval_slot(db, q, &pop, slot, now, items,
+		                           NULL);
+		if (rc != KEHU_OK || items[query_item(q)] != yes)
+			continue;
+		(*count)++;
+		if (cb && (rc = cb(v.id, user_data)) != 0)
+			break;
+	}
+	kehu__free(&db->alloc, items, (q->nitems + 1) * sizeof *items);
+	kehu__rpop_free(db, q, &pop);
+	return rc;
+}
+
+KEHU_API int kehu_query(kehu_db *db, const kehu_rules *rules,
+                        const char *expr, int64_t now, kehu_query_cb cb,
+                        void *user_data, int64_t *count_out)
+{
+	kehu_rules *q;
+	int64_t count = 0;
+	int rc;
+
+	if (count_out)
+		*count_out = 0;
+	if ((rc = kehu__db_check(db)) != KEHU_OK)
+		return rc;
+	if (!expr || (rules && rules->db != db))
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_query: expr is required (and rules "
+		                      "of this db)");
+	if ((rc = compile_query(db, rules, expr, &q)) != KEHU_OK)
+		return rc;
+	rc = run_query(db, q, now, cb, user_data, &count);
+	kehu_rules_free(q);
+	if (count_out)
+		*count_out = count;
+	return rc == KEHU_OK ? kehu__db_ok(db) : rc;
+}
+
+/* ---- classify all ------------------------------------------------------- */
+
+KEHU_API int kehu_classify_options_init(kehu_classify_options *o,
+                                        uint32_t version)
+{
+	if (!o || version != KEHU_CLASSIFY_OPTIONS_VERSION)
+		return KEHU_EINVAL;
+	o->version = version;
+	o->batch_size = 1000;
+	o->segment = NULL;
+	o->progress = NULL;
+	o->transition = NULL;
+	o->user_data = NULL;
+	return KEHU_OK;
+}
+
+typedef struct classify_run {
+	kehu_db *db;
+	const kehu_rules *rules; /* the user's: names and labels */
+	const kehu_rules *eval;  /* what is evaluated (with a segment) */
+	const kehu_classify_options *o;
+	int64_t now;
+	kehu__rpopdata pop;
+	double *items;
+	kehu__buf pending;       /* transitions of the open batch */
+	int64_t done;
+	int64_t total;
+} classify_run;
+
+/* Records a transition: id, classification index, whether there was an
+ * old label, the old label and the new one (NUL-terminated). */
+static void note_transition(classify_run *run, kehu_id id, size_t ci,
+                            const char *old, size_t old_len,
+                            const char *label)
+{
+	uint64_t u = (uint64_t)id;
+
+	kehu__buf_put(&run->pending, &u, sizeof u);
+	kehu__buf_put(&run->pending, &ci, sizeof ci);
+	kehu__buf_put_u8(&run->pending, old != NULL);
+	kehu__buf_put(&run->pending, old, old_len);
+	kehu__buf_put_u8(&run->pending, 0);
+	kehu__buf_put(&run->pending, label, strlen(label) + 1);
+}
+
+/* Writes one customer's labels, noting changes since the stored ones. */
+static int store_labels(classify_run *run, kehu_id id)
+{
+	kehu_db *db = run->db;
+	const kehu_rules *r = run->rules;
+	kehu__buf old;
+	size_t i;
+	int rc, have_old;
+
+	kehu__buf_init(&old, &db->alloc);
+	kehu__key_labels(&db->key, id, r->name);
+	rc = db->key.failed ? kehu__db_nomem(db)
+	                    : kehu__store_get(&db->store, &db->key, &old);
+	have_old = rc == KEHU_OK;
+	if (rc != KEHU_OK && rc != KEHU_ENOTFOUND) {
+		kehu__buf_free(&old);
+		return rc;
+	}
+	kehu__labels_begin(&db->val);
+	for (i = 0; i < r->nclasses; i++) {
+		const char *name = kehu_rules_classification_name(r, i);
+		const char *label = r->strings[(size_t)run->items[r->classes[i]]];
+		const char *prev = NULL;
+		size_t plen = 0;
+
+		kehu__labels_add_label(&db->val, name, label);
+		if (run->o->transition &&
+		    (!have_old || kehu__labels_find_label(old.data, old.len,
+		                                          name, &prev,
+		                                          &plen) != KEHU_OK ||
+		     plen != strlen(label) || memcmp(prev, label, plen) != 0))
+			note_transition(run, id, i, prev, plen, label);
+	}
+	for (i = 0; i < r->nscores; i++) {
+		const kehu__ritem *it = &r->items[r->scores[i]];
+		double v = run->items[r->scores[i]];
+
+		kehu__labels_add_score(&db->val, kehu_rules_score_name(r, i),
+		                       it->type == KEHU__T_MONEY
+		                       ? v / r->money_scale : v);
+	}
+	kehu__buf_free(&old);
+	if (run->pending.failed)
+		return kehu__db_nomem(db);
+	return kehu__op_put(db, &db->key, &db->val);
+}
+
+static int classify_slot(classify_run *run, size_t slot, kehu_id id)
+{
+	const kehu_rules *e = run->eval;
+	int rc = kehu__rules_eval_slot(run->db, e, &run->pop, slot, run->now,
+	                               run->items, NULL);
+
+	if (rc != KEHU_OK)
+		return rc;
+	if (e != run->rules &&
+	    run->items[query_item(e)] != kehu__rstring_find(e, "yes", 3))
+		return KEHU_OK; /* outside the segment */
+	run->done++;
+	return store_labels(run, id);
+}
+
+/* Calls the transition callback for each change of a committed batch. */
+static int report_transitions(classify_run *run)
+{
+	const uint8_t *p = run->pending.data, *end = p + run->pending.len;
+	int rc;
+
+	while (p < end) {
+		uint64_t id;
+		size_t ci;
+		const char *old, *label;
+		int has_old;
+
+		memcpy(&id, p, sizeof id);
+		memcpy(&ci, p + sizeof id, sizeof ci);
+		has_old = p[sizeof id + sizeof ci];
+		old = (const char *)p + sizeof id + sizeof ci + 1;
+		label = old + strlen(old) + 1;
+		p = (const uint8_t *)label + strlen(label) + 1;
+		rc = run->o->transition(
+			(kehu_id)id, kehu_rules_classification_name(run->rules, ci),
+			has_old ? old : NULL, label, run->o->user_data);
+		if (rc != 0)
+			return KEHU_EUSER;
+	}
+	return KEHU_OK;
+}
+
+/* One batch: one transaction over slots [*slot, ...) with up to
+ * batch_size customers classified. */
+static int run_batch(classify_run *run, size_t *slot)
+{
+	kehu_db *db = run->db;
+	int64_t start = run->done;
+	kehu__view v;
+	int rc = kehu_db_begin(db);
+
+	kehu__buf_reset(&run->pending);
+	while (rc == KEHU_OK && *slot < run->pop.nslots &&
+	       run->done - start < run->o->batch_size) {
+		if (kehu__view_at(db, *slot, &v) == 0)
+			rc = classify_slot(run, *slot, v.id);
+		(*slot)++;
+	}
+	if (rc != KEHU_OK) {
+		if (kehu_db_in_transaction(db))
+			kehu_db_rollback(db);
+		return rc;
+	}
+	if ((rc = kehu_db_commit(db)) != KEHU_OK)
+		return rc;
+	if ((rc = report_transitions(run)) != KEHU_OK)
+		return kehu__db_error(db, rc, "a transition callback stopped "
+		                              "the classification");
+	if (run->o->progress &&
+	    run->o->progress(run->done, run->total, run->o->user_data) != 0)
+		return kehu__db_error(db, KEHU_EUSER, "the progress callback "
+		                                      "stopped the "
+		                                      "classification");
+	return KEHU_OK;
+}
+
+static int check_classify(kehu_db *db, const kehu_rules *rules,
+                          const kehu_classify_options *o)
+{
+	if (!rules || rules->db != db)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_rules_classify_all: rules of this db "
+		                      "are required");
+	if (o->version != KEHU_CLASSIFY_OPTIONS_VERSION || o->batch_size < 1 ||
+	    o->batch_size > 1000000)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_rules_classify_all: options not "
+		                      "initialised, or batch_size outside "
+		                      "1..1000000");
+	if (db->host_txn)
+		return kehu__db_error(db, KEHU_EMISUSE,
+		                      "kehu_rules_classify_all commits batches "
+		                      "itself: call it outside a transaction");
+	return KEHU_OK;
+}
+
+KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
+                                     int64_t now,
+                                     const kehu_classify_options *opts,
+                                     int64_t *classified_out)
+{
+	kehu_classify_options defaults;
+	kehu_rules *segment = NULL;
+	classify_run run;
+	size_t slot = 0;
+	int rc;
+
+	if (classified_out)
+		*classified_out = 0;
+	if ((rc = kehu__db_check(db)) != KEHU_OK)
+		return rc;
+	kehu_classify_options_init(&defaults, KEHU_CLASSIFY_OPTIONS_VERSION);
+	if (!opts)
+		opts = &defaults;
+	if ((rc = check_classify(db, rules, opts)) != KEHU_OK)
+		return rc;
+	if (opts->segment &&
+	    (rc = compile_query(db, rules, opts->segment, &segment)))
+		return rc;
+	memset(&run, 0, sizeof run);
+	run.db = db;
+	run.rules = rules;
+	run.eval = segment ? segment : rules;
+	run.o = opts;
+	run.now = now;
+	run.total = kehu_db_customer_count(db);
+	kehu__buf_init(&run.pending, &db->alloc);
+	rc = kehu__rpop_compute(db, run.eval, now, &run.pop);
+	if (rc == KEHU_OK && !(run.items = kehu__calloc(&db->alloc,
+	                                                run.eval->nitems + 1,
+	                                                sizeof(double))))
+		rc = kehu__db_nomem(db);
+	while (rc == KEHU_OK && slot < run.pop.nslots)
+		rc = run_batch(&run, &slot);
+	kehu__free(&db->alloc, run.items,
+	           (run.eval->nitems + 1) * sizeof(double));
+	kehu__rpop_free(db, run.eval, &run.pop);
+	kehu__buf_free(&run.pending);
+	kehu_rules_free(segment);
+	if (classified_out)
+		*classified_out = run.done;
+	return rc == KEHU_OK ? kehu__db_ok(db) : rc;
+}
