@@ -17,11 +17,13 @@ set -u
 LC_ALL=C
 export LC_ALL
 
-if [ $# -ne 5 ]; then
-	echo "usage: $0 SHARED_LIB STATIC_LIB MAP_FILE INCLUDE_DIR ABI_MAJOR" >&2
+if [ $# -lt 5 ] || [ $# -gt 6 ]; then
+	echo "usage: $0 SHARED_LIB STATIC_LIB MAP_FILE INCLUDE_DIR ABI_MAJOR [SKIP_HEADERS]" >&2
 	exit 2
 fi
 so=$1 ar=$2 map=$3 incdir=$4 abi_major=$5
+# optional: headers of parts left out of this build (e.g. file_store.h)
+skip_headers=${6:-}
 NM=${NM:-nm}
 READELF=${READELF:-readelf}
 
@@ -93,7 +95,12 @@ sort -u "$tmp/map.raw" >"$tmp/map"
 # continuations), drop KEHU_DEPRECATED(...) and __attribute__((...)),
 # then for each KEHU_API take the identifier right before the next "(".
 # A KEHU_API not followed by "(" before ";" is not a function: reported.
-find "$incdir" -name '*.h' | LC_ALL=C sort >"$tmp/headers"
+find "$incdir" -name '*.h' | LC_ALL=C sort >"$tmp/headers.all"
+cp "$tmp/headers.all" "$tmp/headers"
+for h in $skip_headers; do
+	grep -v "/$h\$" "$tmp/headers" >"$tmp/headers.kept" || true
+	mv "$tmp/headers.kept" "$tmp/headers"
+done
 : >"$tmp/api.raw"
 : >"$tmp/api.bad"
 while IFS= read -r h; do
