@@ -106,3 +106,68 @@ void kehu__customer_rec_free(const kehu__allocator *al,
 	c->key = NULL;
 	c->name = NULL;
 }
+
+typedef struct find_ctx {
+	const char *name;
+	size_t len;
+	int found;
+	kehu__attr_view *view;
+} find_ctx;
+
+static int attr_part(const kehu__rec_field *f, void *vctx)
+{
+	find_ctx *ctx = vctx;
+
+	switch (f->number) {
+	case 1:
+		ctx->found = f->wire == KEHU__WIRE_BYTES && f->len == ctx->len &&
+		             memcmp(f->bytes, ctx->name, f->len) == 0;
+		break;
+	case 2: ctx->view->type = (int32_t)f->u; break;
+	case 3: ctx->view->i = kehu__rec_as_i64(f); break;
+	case 4: ctx->view->d = kehu__rec_as_f64(f); break;
+	case 5:
+		ctx->view->s = (const char *)f->bytes;
+		ctx->view->slen = f->len;
+		break;
+	default: break;
+	}
+	return KEHU_OK;
+}
+
+static int attr_field(const kehu__rec_field *f, void *vctx)
+{
+	find_ctx *ctx = vctx;
+
+	if (f->number != 11 || f->wire != KEHU__WIRE_BYTES)
+		return KEHU_OK;
+	memset(ctx->view, 0, sizeof *ctx->view);
+	ctx->found = 0;
+	if (kehu__rec_decode_nested(f->bytes, f->len, attr_part, ctx) !=
+	    KEHU_OK)
+		return KEHU_ECORRUPT;
+	return ctx->found ? 1 : KEHU_OK;
+}
+
+int kehu__customer_rec_find_attr(const void *p, size_t n, const char *name,
+                                 kehu__attr_view *out)
+{
+	find_ctx ctx = {name, strlen(name), 0, out};
+
+	return kehu__rec_decode(p, n, attr_field, &ctx) == 1;
+}
+
+static int tag_field(const kehu__rec_field *f, void *vctx)
+{
+	find_ctx *ctx = vctx;
+
+	return f->number == 10 && f->wire == KEHU__WIRE_BYTES &&
+	       f->len == ctx->len && memcmp(f->bytes, ctx->name, f->len) == 0;
+}
+
+int kehu__customer_rec_has_tag(const void *p, size_t n, const char *tag)
+{
+	find_ctx ctx = {tag, strlen(tag), 0, NULL};
+
+	return kehu__rec_decode(p, n, tag_field, &ctx) == 1;
+}

@@ -31,6 +31,22 @@ int kehu__customer_rec_decode(const kehu__allocator *al,
 /* Scalars only (no allocation): for rebuilding hot state at open. */
 int kehu__customer_rec_decode_scalars(kehu__customer_rec *c, const void *p,
                                       size_t n);
+/* An attribute read in place from an encoded record (no allocation):
+ * strings point into the record bytes. */
+typedef struct kehu__attr_view {
+	int32_t type;
+	int64_t i;
+	double d;
+	const char *s;
+	size_t slen;
+} kehu__attr_view;
+
+/* 1 and *out when the record has attribute `name`, 0 when not. */
+int kehu__customer_rec_find_attr(const void *p, size_t n, const char *name,
+                                 kehu__attr_view *out);
+/* 1 when the record carries tag `tag`, else 0. */
+int kehu__customer_rec_has_tag(const void *p, size_t n, const char *tag);
+
 void kehu__customer_rec_free(const kehu__allocator *al,
                              kehu__customer_rec *c);
 

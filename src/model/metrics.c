@@ -217,10 +217,10 @@ typedef struct window_ctx {
 	int rc;
 } window_ctx;
 
-static int add_day(const void *key, size_t klen, const void *val,
-                   size_t vlen, void *vctx)
+int kehu__metrics_add_day(kehu_metrics *out, int32_t today,
+                          const void *key, size_t klen, const void *val,
+                          size_t vlen)
 {
-	window_ctx *w = vctx;
 	static const int32_t spans[3] = {30, 90, 365};
 	int64_t *revenue[3], *purchases[3], *complaints[3];
 	kehu__day_rec b;
@@ -228,28 +228,37 @@ static int add_day(const void *key, size_t klen, const void *val,
 	int i;
 
 	if (kehu__key_parse_day(key, klen, &day) != 0 ||
-	    kehu__day_rec_decode(&b, val, vlen) != KEHU_OK) {
-		w->rc = KEHU_ECORRUPT;
-		return 1;
-	}
-	revenue[0] = &w->out->revenue_30d;
-	revenue[1] = &w->out->revenue_90d;
-	revenue[2] = &w->out->revenue_365d;
-	purchases[0] = &w->out->purchases_30d;
-	purchases[1] = &w->out->purchases_90d;
-	purchases[2] = &w->out->purchases_365d;
-	complaints[0] = &w->out->complaints_30d;
-	complaints[1] = &w->out->complaints_90d;
-	complaints[2] = &w->out->complaints_365d;
+	    kehu__day_rec_decode(&b, val, vlen) != KEHU_OK)
+		return KEHU_ECORRUPT;
+	if (day > today || today - day >= 365)
+		return KEHU_OK;
+	revenue[0] = &out->revenue_30d;
+	revenue[1] = &out->revenue_90d;
+	revenue[2] = &out->revenue_365d;
+	purchases[0] = &out->purchases_30d;
+	purchases[1] = &out->purchases_90d;
+	purchases[2] = &out->purchases_365d;
+	complaints[0] = &out->complaints_30d;
+	complaints[1] = &out->complaints_90d;
+	complaints[2] = &out->complaints_365d;
 	for (i = 0; i < 3; i++) {
-		if (w->today - day >= spans[i])
+		if (today - day >= spans[i])
 			continue;
 		/* bucket sums are bounded by the lifetime sums: no overflow */
 		*revenue[i] += b.sales - b.refunds;
 		*purchases[i] += b.orders > 0;
 		*complaints[i] += b.complaints;
 	}
-	return 0;
+	return KEHU_OK;
+}
+
+static int add_day(const void *key, size_t klen, const void *val,
+                   size_t vlen, void *vctx)
+{
+	window_ctx *w = vctx;
+
+	w->rc = kehu__metrics_add_day(w->out, w->today, key, klen, val, vlen);
+	return w->rc != KEHU_OK;
 }
 
 static int read_windows(kehu_db *db, int64_t id, int32_t today,

@@ -27,4 +27,10 @@ int kehu__metrics_apply(kehu_db *db, int64_t owner,
 int kehu__metrics_of_slot(kehu_db *db, const kehu__hot *h, int64_t now,
                           int windows, kehu_metrics *out);
 
+/* Adds one day bucket ('D' key and value) to the windows of out as of
+ * local day `today`; KEHU_ECORRUPT if it does not decode. */
+int kehu__metrics_add_day(kehu_metrics *out, int32_t today,
+                          const void *key, size_t klen, const void *val,
+                          size_t vlen);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "codec/customer.h"
 #include "kehu.h"
+#include "model/page.h"
 
 typedef struct kehu__view {
 	kehu_id id;
@@ -25,6 +26,24 @@ long kehu__view_find(kehu_db *db, kehu_id id);
 /* Metrics of slot `index` as of now (windows only if asked). */
 int kehu__view_metrics(kehu_db *db, size_t index, int64_t now, int windows,
                        kehu_metrics *out);
+/*
+ * Metrics of many customers in id order, reading every window bucket
+ * with one paged scan of the 'D' keys instead of one range scan per
+ * customer.  Call kehu__view_seq_metrics with increasing slots.
+ */
+typedef struct kehu__view_seq {
+	kehu__page page;
+	size_t pos;
+	int32_t today;
+} kehu__view_seq;
+
+int kehu__view_seq_begin(kehu_db *db, kehu__view_seq *seq, int64_t now);
+void kehu__view_seq_end(kehu_db *db, kehu__view_seq *seq);
+int kehu__view_seq_metrics(kehu_db *db, kehu__view_seq *seq, size_t index,
+                           int64_t now, kehu_metrics *out);
+
+/* Copies a customer's encoded record into buf (no decoding). */
+int kehu__view_record_bytes(kehu_db *db, kehu_id id, kehu__buf *buf);
 /* Decodes a customer's record into a zeroed rec (free with
  * kehu__customer_rec_free and the db's allocator). */
 int kehu__view_record(kehu_db *db, kehu_id id, kehu__customer_rec *rec);

@@ -58,7 +58,9 @@ static int run_query(kehu_db *db, const kehu_rules *q, int64_t now,
                      kehu_query_cb cb, void *user_data, int64_t *count)
 {
 	kehu__rpopdata pop;
+	kehu__view_seq seq;
 	kehu__view v;
+	kehu__buf rec;
 	double *items;
 	size_t slot;
 	int32_t yes = kehu__rstring_find(q, "yes", 3);
@@ -66,6 +68,11 @@ static int run_query(kehu_db *db, const kehu_rules *q, int64_t now,
 
 	if (rc != KEHU_OK)
 		return rc;
+	if ((rc = kehu__view_seq_begin(db, &seq, now)) != KEHU_OK) {
+		kehu__rpop_free(db, q, &pop);
+		return rc;
+	}
+	kehu__buf_init(&rec, &db->alloc);
 	items = kehu__calloc(&db->alloc, q->nitems + 1, sizeof *items);
 	if (!items)
 		rc = kehu__db_nomem(db);
@@ -73,7 +80,7 @@ static int run_query(kehu_db *db, const kehu_rules *q, int64_t now,
 		if (kehu__view_at(db, slot, &v) != 0)
 			continue;
 		rc = kehu__rules_eval_slot(db, q, &pop, slot, now, items,
-		                           NULL);
+		                           &seq, &rec);
 		if (rc != KEHU_OK || items[query_item(q)] != yes)
 			continue;
 		(*count)++;
@@ -81,6 +88,8 @@ static int run_query(kehu_db *db, const kehu_rules *q, int64_t now,
 			break;
 	}
 	kehu__free(&db->alloc, items, (q->nitems + 1) * sizeof *items);
+	kehu__buf_free(&rec);
+	kehu__view_seq_end(db, &seq);
 	kehu__rpop_free(db, q, &pop);
 	return rc;
 }
@@ -133,6 +142,8 @@ typedef struct classify_run {
 	const kehu_classify_options *o;
 	int64_t now;
 	kehu__rpopdata pop;
+	kehu__view_seq seq;      /* windows, read in id order */
+	kehu__buf rec;           /* the customer record being evaluated */
 	double *items;
 	kehu__buf pending;       /* transitions of the open batch */
 	int64_t done;
@@ -206,7 +217,7 @@ static int classify_slot(classify_run *run, size_t slot, kehu_id id)
 {
 	const kehu_rules *e = run->eval;
 	int rc = kehu__rules_eval_slot(run->db, e, &run->pop, slot, run->now,
-	                               run->items, NULL);
+	                               run->items, &run->seq, &run->rec);
 
 	if (rc != KEHU_OK)
 		return rc;
@@ -329,7 +340,10 @@ KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
 	run.now = now;
 	run.total = kehu_db_customer_count(db);
 	kehu__buf_init(&run.pending, &db->alloc);
+	kehu__buf_init(&run.rec, &db->alloc);
 	rc = kehu__rpop_compute(db, run.eval, now, &run.pop);
+	if (rc == KEHU_OK)
+		rc = kehu__view_seq_begin(db, &run.seq, now);
 	if (rc == KEHU_OK && !(run.items = kehu__calloc(&db->alloc,
 	                                                run.eval->nitems + 1,
 	                                                sizeof(double))))
@@ -338,8 +352,10 @@ KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
 		rc = run_batch(&run, &slot);
 	kehu__free(&db->alloc, run.items,
 	           (run.eval->nitems + 1) * sizeof(double));
+	kehu__view_seq_end(db, &run.seq);
 	kehu__rpop_free(db, run.eval, &run.pop);
 	kehu__buf_free(&run.pending);
+	kehu__buf_free(&run.rec);
 	kehu_rules_free(segment);
 	if (classified_out)
 		*classified_out = run.done;

@@ -11,6 +11,8 @@
 #include "kehu/customer.h"
 #include "rules/parser.h"
 
+static double item_value(kehu__reval *ctx, int32_t item);
+
 static double finite_or_zero(double x)
 {
 	return isfinite(x) ? x : 0.0;
@@ -20,27 +22,21 @@ static double finite_or_zero(double x)
  * rules can write). */
 static double attr_value(const kehu__reval *ctx, const kehu__rnode *n)
 {
-	const kehu__attrs *a;
-	long at;
+	kehu__attr_view v;
 	int32_t want = n->type;
 
-	if (!ctx->rec)
+	if (!ctx->rec || !kehu__customer_rec_find_attr(
+	                         ctx->rec, ctx->rec_len,
+	                         ctx->r->strings[n->a], &v))
 		goto missing;
-	a = &ctx->rec->attrs;
-	at = kehu__attrs_find(a, ctx->r->strings[n->a], NULL);
-	if (at < 0)
-		goto missing;
-	if (a->items[at].type == KEHU_ATTR_STRING) {
-		const char *s = a->items[at].v.s;
-
+	if (v.type == KEHU_ATTR_STRING) {
 		if (want != KEHU__T_STR)
 			goto missing;
-		return kehu__rstring_find(ctx->r, s, strlen(s));
+		return kehu__rstring_find(ctx->r, v.s, v.slen);
 	}
 	if (want == KEHU__T_STR)
 		goto missing;
-	return a->items[at].type == KEHU_ATTR_NUMBER ? a->items[at].v.d
-	                                             : (double)a->items[at].v.i;
+	return v.type == KEHU_ATTR_NUMBER ? v.d : (double)v.i;
 missing:
 	if (n->b >= 0)
 		return ctx->r->nodes[n->b].v;
@@ -49,8 +45,8 @@ missing:
 
 static double has_tag(const kehu__reval *ctx, const kehu__rnode *n)
 {
-	return ctx->rec &&
-	       kehu__strlist_find(&ctx->rec->tags, ctx->r->strings[n->a]) >= 0;
+	return ctx->rec && kehu__customer_rec_has_tag(ctx->rec, ctx->rec_len,
+	                                              ctx->r->strings[n->a]);
 }
 
 /* kind, relation, status as the interned ids the compiler reserved */
@@ -161,7 +157,7 @@ double kehu__reval_node(kehu__reval *ctx, int32_t node)
 	case KEHU__R_NUM:
 	case KEHU__R_STR: return n->v;
 	case KEHU__R_METRIC: return ctx->metrics[n->a];
-	case KEHU__R_ITEM: return ctx->items[n->a];
+	case KEHU__R_ITEM: return item_value(ctx, n->a);
 	case KEHU__R_ATTR: return attr_value(ctx, n);
 	case KEHU__R_TAG: return has_tag(ctx, n);
 	case KEHU__R_FIELD: return field_value(ctx, n->a);
@@ -202,16 +198,33 @@ double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it)
 	return -1; /* unreachable: the compiler requires an else */
 }
 
-void kehu__reval_items(kehu__reval *ctx, size_t upto)
+/* Items are computed when first needed for a customer (a population
+ * pre-pass computes only what its argument reads), then remembered. */
+static double item_value(kehu__reval *ctx, int32_t item)
 {
-	size_t i;
+	const kehu__ritem *it = &ctx->r->items[item];
 
-	for (i = 0; i < upto; i++) {
-		int32_t item = ctx->r->order[i];
-		const kehu__ritem *it = &ctx->r->items[item];
-
+	if (ctx->item_gen[item] != ctx->gen) {
 		ctx->items[item] = it->kind == KEHU__ITEM_CLASSIFY
 			? kehu__reval_classify(ctx, it)
 			: kehu__reval_node(ctx, it->expr);
+		ctx->item_gen[item] = ctx->gen;
 	}
+	return ctx->items[item];
+}
+
+void kehu__reval_next_customer(kehu__reval *ctx)
+{
+	if (++ctx->gen == 0) {
+		memset(ctx->item_gen, 0, sizeof ctx->item_gen);
+		ctx->gen = 1;
+	}
+}
+
+void kehu__reval_items(kehu__reval *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->r->norder; i++)
+		item_value(ctx, ctx->r->order[i]);
 }

@@ -28,19 +28,26 @@ typedef struct kehu__reval {
 	const kehu_rules *r;
 	double metrics[KEHU__METRIC_COUNT];
 	double *items;                  /* per item, by item index */
-	const kehu__customer_rec *rec;  /* attributes and tags; may be NULL */
+	const uint8_t *rec;             /* encoded customer record (attributes
+	                                   and tags), read in place; or NULL */
+	size_t rec_len;
 	int32_t kind, relation, status; /* KEHU_* values */
 	const double *pop_const;        /* per population function */
 	const double *pop_value;        /* per population function: this
 	                                   customer's ntile or rank */
 	kehu__rtrace *trace;            /* explaining: record comparisons */
+	uint32_t gen;                   /* this customer's evaluation */
+	uint32_t item_gen[KEHU_MAX_RULES_ITEMS + 1]; /* items[i] is for this
+	                                   customer when item_gen[i] == gen */
 } kehu__reval;
 
 void kehu__metrics_to_values(const kehu_metrics *m, double *out);
 
 double kehu__reval_node(kehu__reval *ctx, int32_t node);
-/* Evaluates items order[0 .. upto) into ctx->items. */
-void kehu__reval_items(kehu__reval *ctx, size_t upto);
+/* Starts a new customer: items are computed again, on demand. */
+void kehu__reval_next_customer(kehu__reval *ctx);
+/* Evaluates every item into ctx->items. */
+void kehu__reval_items(kehu__reval *ctx);
 /* The label id a classification gives (rules evaluated in order). */
 double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it);
 

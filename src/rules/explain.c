@@ -162,20 +162,22 @@ static int explain_slot(kehu_explain *ex, kehu_db *db, size_t slot,
                         int64_t now, const kehu__ritem *it, double *items)
 {
 	kehu__rpopdata pop;
-	kehu__customer_rec rec;
+	kehu__buf rec;
 	kehu__reval ctx;
 	int rc = kehu__rpop_compute(db, ex->r, now, &pop);
 
 	if (rc != KEHU_OK)
 		return rc;
+	kehu__buf_init(&rec, &db->alloc);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.items = items;
-	rc = kehu__reval_prepare(db, ex->r, &pop, slot, now, &ctx, &rec);
+	rc = kehu__reval_prepare(db, ex->r, &pop, slot, now, ex->r->needs,
+	                         NULL, &ctx, &rec);
 	if (rc == KEHU_OK) {
-		kehu__reval_items(&ctx, ex->r->norder);
+		kehu__reval_items(&ctx);
 		trace_rules(ex, &ctx, it);
 	}
-	kehu__customer_rec_free(kehu__view_allocator(db), &rec);
+	kehu__buf_free(&rec);
 	kehu__rpop_free(db, ex->r, &pop);
 	return rc;
 }

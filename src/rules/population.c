@@ -39,7 +39,8 @@ static int by_value_desc_then_id(const void *pa, const void *pb)
 
 int kehu__reval_prepare(kehu_db *db, const kehu_rules *r,
                         const kehu__rpopdata *pop, size_t slot, int64_t now,
-                        kehu__reval *ctx, kehu__customer_rec *rec)
+                        uint8_t needs, kehu__view_seq *seq,
+                        kehu__reval *ctx, kehu__buf *rec)
 {
 	kehu_metrics m;
 	kehu__view v;
@@ -53,14 +54,19 @@ int kehu__reval_prepare(kehu_db *db, const kehu_rules *r,
 	ctx->rec = NULL;
 	ctx->pop_const = pop->consts;
 	ctx->pop_value = pop->values ? pop->values + slot * r->npops : NULL;
-	if ((rc = kehu__view_metrics(db, slot, now, r->uses_windows, &m)))
+	kehu__reval_next_customer(ctx);
+	rc = seq && (needs & KEHU__NEEDS_WINDOWS)
+		? kehu__view_seq_metrics(db, seq, slot, now, &m)
+		: kehu__view_metrics(db, slot, now,
+		                     needs & KEHU__NEEDS_WINDOWS, &m);
+	if (rc != KEHU_OK)
 		return rc;
 	kehu__metrics_to_values(&m, ctx->metrics);
-	memset(rec, 0, sizeof *rec);
-	if (r->uses_record) {
-		if ((rc = kehu__view_record(db, v.id, rec)) != KEHU_OK)
+	if (needs & KEHU__NEEDS_RECORD) {
+		if ((rc = kehu__view_record_bytes(db, v.id, rec)) != KEHU_OK)
 			return rc;
-		ctx->rec = rec;
+		ctx->rec = rec->data;
+		ctx->rec_len = rec->len;
 	}
 	return KEHU_OK;
 }
@@ -68,9 +74,9 @@ int kehu__reval_prepare(kehu_db *db, const kehu_rules *r,
 /* Evaluates pop k's argument for every live customer. */
 static int collect(kehu_db *db, const kehu_rules *r, kehu__rpopdata *pop,
                    size_t k, int64_t now, double *items, sample *s,
-                   size_t *n)
+                   size_t *n, kehu__buf *rec)
 {
-	kehu__customer_rec rec;
+	kehu__view_seq seq;
 	kehu__reval ctx;
 	kehu__view v;
 	size_t slot;
@@ -79,24 +85,24 @@ static int collect(kehu_db *db, const kehu_rules *r, kehu__rpopdata *pop,
 	*n = 0;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.items = items;
+	if ((rc = kehu__view_seq_begin(db, &seq, now)) != KEHU_OK)
+		return rc;
 	for (slot = 0; slot < pop->nslots; slot++) {
 		if (kehu__view_at(db, slot, &v) != 0)
 			continue;
-		rc = kehu__reval_prepare(db, r, pop, slot, now, &ctx, &rec);
+		rc = kehu__reval_prepare(db, r, pop, slot, now,
+		                         r->pops[k].needs, &seq, &ctx, rec);
 		if (rc == KEHU_OK) {
-			/* strided: pop values of this slot for every pop */
-			ctx.pop_value = pop->values + slot * r->npops;
-			kehu__reval_items(&ctx, r->pops[k].order_pos);
 			s[*n].v = kehu__reval_node(&ctx, r->pops[k].arg);
 			s[*n].id = v.id;
 			s[*n].slot = slot;
 			(*n)++;
 		}
-		kehu__customer_rec_free(kehu__view_allocator(db), &rec);
 		if (rc != KEHU_OK)
-			return rc;
+			break;
 	}
-	return KEHU_OK;
+	kehu__view_seq_end(db, &seq);
+	return rc;
 }
 
 static void summarise(const kehu_rules *r, kehu__rpopdata *pop, size_t k,
@@ -153,8 +159,10 @@ int kehu__rpop_compute(kehu_db *db, const kehu_rules *r, int64_t now,
 	double *items = NULL;
 	sample *s = NULL;
 	size_t k, n;
+	kehu__buf rec;
 	int rc = KEHU_OK;
 
+	kehu__buf_init(&rec, a);
 	memset(pop, 0, sizeof *pop);
 	pop->nslots = kehu__view_slots(db);
 	if (r->npops == 0)
@@ -167,12 +175,13 @@ int kehu__rpop_compute(kehu_db *db, const kehu_rules *r, int64_t now,
 	if (!pop->consts || !pop->values || !items || !s)
 		rc = kehu__db_nomem(db);
 	for (k = 0; rc == KEHU_OK && k < r->npops; k++) {
-		rc = collect(db, r, pop, k, now, items, s, &n);
+		rc = collect(db, r, pop, k, now, items, s, &n, &rec);
 		if (rc == KEHU_OK)
 			summarise(r, pop, k, s, n);
 	}
 	kehu__free(a, items, (r->nitems + 1) * sizeof *items);
 	kehu__free(a, s, (pop->nslots + 1) * sizeof *s);
+	kehu__buf_free(&rec);
 	if (rc != KEHU_OK)
 		kehu__rpop_free(db, r, pop);
 	return rc;
@@ -180,21 +189,17 @@ int kehu__rpop_compute(kehu_db *db, const kehu_rules *r, int64_t now,
 
 int kehu__rules_eval_slot(kehu_db *db, const kehu_rules *r,
                           const kehu__rpopdata *pop, size_t slot,
-                          int64_t now, double *items, kehu__rtrace *trace)
+                          int64_t now, double *items, kehu__view_seq *seq,
+                          kehu__buf *rec)
 {
-	kehu__customer_rec rec;
 	kehu__reval ctx;
 	int rc;
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.items = items;
-	ctx.trace = trace;
-	rc = kehu__reval_prepare(db, r, pop, slot, now, &ctx, &rec);
-	if (rc == KEHU_OK) {
-		if (pop->values)
-			ctx.pop_value = pop->values + slot * r->npops;
-		kehu__reval_items(&ctx, r->norder);
-	}
-	kehu__customer_rec_free(kehu__view_allocator(db), &rec);
+	rc = kehu__reval_prepare(db, r, pop, slot, now, r->needs, seq, &ctx,
+	                         rec);
+	if (rc == KEHU_OK)
+		kehu__reval_items(&ctx);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #ifndef KEHU_RULES_POPULATION_H
 #define KEHU_RULES_POPULATION_H
 
+#include "model/view.h"
 #include "rules/eval.h"
 
 typedef struct kehu__rpopdata {
@@ -20,13 +21,18 @@ void kehu__rpop_free(kehu_db *db, const kehu_rules *r, kehu__rpopdata *pop);
 
 /* Evaluates every item for the customer in `slot` into items (one per
  * item of r); with a trace, records comparisons. */
+/* seq: when walking slots in order, a window cursor (else NULL). */
 int kehu__rules_eval_slot(kehu_db *db, const kehu_rules *r,
                           const kehu__rpopdata *pop, size_t slot,
-                          int64_t now, double *items, kehu__rtrace *trace);
+                          int64_t now, double *items, kehu__view_seq *seq,
+                          kehu__buf *rec);
 
-/* Prepares ctx for slot (metrics, fields, record); free rec after. */
+/* Prepares ctx for slot: metrics (windows if needs says so), fields,
+ * and the record bytes in rec (a buffer the caller keeps across
+ * customers) if needs says so.  Starts a new customer in ctx. */
 int kehu__reval_prepare(kehu_db *db, const kehu_rules *r,
                         const kehu__rpopdata *pop, size_t slot, int64_t now,
-                        kehu__reval *ctx, kehu__customer_rec *rec);
+                        uint8_t needs, kehu__view_seq *seq,
+                        kehu__reval *ctx, kehu__buf *rec);
 
 #endif

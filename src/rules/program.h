@@ -94,14 +94,19 @@ typedef struct kehu__ritem {
 	uint8_t type;
 	uint8_t state;     /* compile: 0 new, 1 resolving, 2 done */
 	int32_t public_index; /* index among scores or classifications */
+	uint8_t needs;     /* KEHU__NEEDS_*: what evaluating it reads */
 } kehu__ritem;
+
+/* What evaluating an expression reads besides the hot metrics. */
+#define KEHU__NEEDS_WINDOWS 1u /* day buckets: trailing windows */
+#define KEHU__NEEDS_RECORD 2u  /* the customer record: attributes, tags */
 
 typedef struct kehu__rpop {
 	int fn;        /* KEHU__P_* */
 	int32_t arg;   /* node evaluated per customer in the pre-pass */
 	double param;  /* q of quantile, n of ntile */
 	uint8_t type;
-	size_t order_pos; /* items order[0 .. order_pos) precede it */
+	uint8_t needs;    /* KEHU__NEEDS_* of its argument */
 } kehu__rpop;
 
 struct kehu_rules {
@@ -135,8 +140,7 @@ struct kehu_rules {
 	int32_t *order;   /* scores and classifications, dependencies first */
 	size_t norder, order_cap;
 
-	int uses_windows; /* reads a trailing-window metric */
-	int uses_record;  /* reads attributes or tags */
+	uint8_t needs;    /* KEHU__NEEDS_* of the whole rule set */
 };
 
 /* Metric ids: the kehu_metrics fields the language names. */

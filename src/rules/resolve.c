@@ -14,6 +14,8 @@
 typedef struct resolver {
 	kehu_rules *r;
 	kehu__rerror *e;
+	uint8_t needs; /* of the expression being resolved */
+	uint8_t arg_needs; /* of the last call's arguments */
 } resolver;
 
 static int32_t resolve_node(resolver *rs, int32_t n);
@@ -377,6 +379,7 @@ static int32_t resolve_name(resolver *rs, int32_t n)
 		if (resolve_item(rs, item) < 0)
 			return -1;
 		it = &rs->r->items[item];
+		rs->needs |= it->needs;
 		node = NODE(rs, n);
 		if (it->kind == KEHU__ITEM_LET) {
 			/* a constant: its value, shown under its name */
@@ -400,7 +403,7 @@ static int32_t resolve_name(resolver *rs, int32_t n)
 	node->a = metric;
 	node->type = type;
 	if (kehu__metric_is_window(metric))
-		rs->r->uses_windows = 1;
+		rs->needs |= KEHU__NEEDS_WINDOWS;
 	return n;
 }
 
@@ -452,7 +455,7 @@ static int32_t resolve_attr(resolver *rs, int32_t n, int tag)
 			return fail(rs, def, "an attribute's default is a "
 			                     "number or text");
 	}
-	rs->r->uses_record = 1;
+	rs->needs |= KEHU__NEEDS_RECORD;
 	node = NODE(rs, n);
 	node->op = tag ? KEHU__R_TAG : KEHU__R_ATTR;
 	node->a = (int32_t)NODE(rs, name)->v;
@@ -486,6 +489,8 @@ static int32_t resolve_pop(resolver *rs, int32_t n, int fn)
 
 	memset(&pop, 0, sizeof pop);
 	pop.fn = fn;
+	/* the argument's needs were gathered while resolving it */
+	pop.needs = rs->arg_needs;
 	if (!is_numeric(NODE(rs, a)->type))
 		return fail(rs, a, "population functions need a number");
 	if ((a = coerce(rs, a, KEHU__T_NUM)) < 0)
@@ -499,8 +504,6 @@ static int32_t resolve_pop(resolver *rs, int32_t n, int fn)
 	               rs->r->npops + 1, sizeof pop))
 		return kehu__rerror_set(rs->e, 0, 0, "out of memory");
 	rs->r->pops = items;
-	/* the pre-pass evaluates the items finished so far, then arg */
-	pop.order_pos = rs->r->norder;
 	rs->r->pops[rs->r->npops] = pop;
 	NODE(rs, n)->op = KEHU__R_POP;
 	NODE(rs, n)->a = (int32_t)rs->r->npops++;
@@ -553,6 +556,7 @@ static int32_t resolve_call(resolver *rs, int32_t n)
 	kehu__rnode *node = NODE(rs, n);
 	const char *name = rs->r->source + node->a;
 	size_t len = (size_t)node->v, i;
+	uint8_t outer;
 	int k;
 
 	for (i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
@@ -564,6 +568,8 @@ static int32_t resolve_call(resolver *rs, int32_t n)
 	if (node->n < funcs[i].min_args || node->n > funcs[i].max_args)
 		return fail_name(rs, n, "wrong number of values for '",
 		                 "'");
+	outer = rs->needs;
+	rs->needs = 0;
 	for (k = 0; k < NODE(rs, n)->n; k++) {
 		int32_t a = resolve_node(rs, arg(rs, n, k));
 
@@ -571,6 +577,8 @@ static int32_t resolve_call(resolver *rs, int32_t n)
 			return -1;
 		rs->r->kids[NODE(rs, n)->b + k] = a;
 	}
+	rs->arg_needs = rs->needs;
+	rs->needs |= outer;
 	if (funcs[i].id == -1 || funcs[i].id == -2)
 		return resolve_attr(rs, n, funcs[i].id == -2);
 	if (funcs[i].pop)
@@ -670,6 +678,7 @@ static int resolve_item(resolver *rs, int32_t item)
 {
 	kehu__ritem *it = &rs->r->items[item];
 	int32_t expr;
+	uint8_t outer;
 
 	if (it->state == 2)
 		return 0;
@@ -680,6 +689,8 @@ static int resolve_item(resolver *rs, int32_t item)
 		                         "' depends on itself (a cycle "
 		                         "between scores or classifications)");
 	it->state = 1;
+	outer = rs->needs;
+	rs->needs = 0;
 	if (it->kind == KEHU__ITEM_CLASSIFY) {
 		if (resolve_classify(rs, it) < 0)
 			return -1;
@@ -699,6 +710,9 @@ static int resolve_item(resolver *rs, int32_t item)
 			return fail(rs, expr, "a score must be a number");
 	}
 	it->state = 2;
+	it->needs = rs->needs;
+	rs->r->needs |= rs->needs;
+	rs->needs = outer | it->needs;
 	if (it->kind != KEHU__ITEM_LET)
 		return push_index(rs, &rs->r->order, &rs->r->norder,
 		                  &rs->r->order_cap, item);

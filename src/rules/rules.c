@@ -191,6 +191,7 @@ KEHU_API int kehu_rules_evaluate(kehu_result **out, const kehu_rules *rules,
 {
 	kehu__rpopdata pop;
 	kehu_result *res;
+	kehu__buf rec;
 	long slot;
 	int rc;
 
@@ -217,11 +218,13 @@ KEHU_API int kehu_rules_evaluate(kehu_result **out, const kehu_rules *rules,
 		kehu_result_free(res);
 		return kehu__db_nomem(db);
 	}
+	kehu__buf_init(&rec, &db->alloc);
 	rc = kehu__rpop_compute(db, rules, now, &pop);
 	if (rc == KEHU_OK)
 		rc = kehu__rules_eval_slot(db, rules, &pop, (size_t)slot, now,
-		                           res->items, NULL);
+		                           res->items, NULL, &rec);
 	kehu__rpop_free(db, rules, &pop);
+	kehu__buf_free(&rec);
 	if (rc != KEHU_OK) {
 		kehu_result_free(res);
 		return rc;
