@@ -20,7 +20,7 @@ static double finite_or_zero(double x)
 
 /* Strings the rule set does not know read as -1 (equal to nothing the
  * rules can write). */
-static double attr_value(const kehu__reval *ctx, const kehu__rnode *n)
+static double attr_value(kehu__reval *ctx, const kehu__rnode *n)
 {
 	kehu__attr_view v;
 	int32_t want = n->type;
@@ -39,7 +39,7 @@ static double attr_value(const kehu__reval *ctx, const kehu__rnode *n)
 	return v.type == KEHU_ATTR_NUMBER ? v.d : (double)v.i;
 missing:
 	if (n->b >= 0)
-		return ctx->r->nodes[n->b].v;
+		return kehu__reval_node(ctx, n->b);
 	return kehu__rstring_find(ctx->r, "", 0);
 }
 
@@ -102,12 +102,48 @@ static double in_list(kehu__reval *ctx, const kehu__rnode *n)
 	return 0.0;
 }
 
+/* The text of a string attribute (or its default), in place. */
+static void attr_text(kehu__reval *ctx, const kehu__rnode *n,
+                      const char **s, size_t *len)
+{
+	kehu__attr_view v;
+	double id;
+
+	if (ctx->rec && kehu__customer_rec_find_attr(ctx->rec, ctx->rec_len,
+	                                             ctx->r->strings[n->a],
+	                                             &v) &&
+	    v.type == KEHU_ATTR_STRING) {
+		*s = v.s;
+		*len = v.slen;
+		return;
+	}
+	id = n->b >= 0 ? kehu__reval_node(ctx, n->b) : -1;
+	*s = id >= 0 ? ctx->r->strings[(size_t)id] : "";
+	*len = strlen(*s);
+}
+
+/* attr("a") == attr("b"): by bytes, since texts the rules do not name
+ * have no id of their own. */
+static int same_text(kehu__reval *ctx, const kehu__rnode *n)
+{
+	const char *a, *b;
+	size_t la, lb;
+
+	attr_text(ctx, &ctx->r->nodes[n->a], &a, &la);
+	attr_text(ctx, &ctx->r->nodes[n->b], &b, &lb);
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
 static double compare(kehu__reval *ctx, int32_t node, const kehu__rnode *n)
 {
 	double x = kehu__reval_node(ctx, n->a);
 	double y = kehu__reval_node(ctx, n->b);
 	int r;
 
+	if (n->n == 1) { /* two attribute texts */
+		r = same_text(ctx, n) == (n->op == KEHU__R_EQ);
+		goto traced;
+	}
 	switch (n->op) {
 	case KEHU__R_EQ: r = x == y; break;
 	case KEHU__R_NE: r = x != y; break;
@@ -116,6 +152,7 @@ static double compare(kehu__reval *ctx, int32_t node, const kehu__rnode *n)
 	case KEHU__R_GT: r = x > y; break;
 	default: r = x >= y; break;
 	}
+traced:
 	if (ctx->trace && ctx->trace->len < 64) {
 		kehu__rtrace_entry *e = &ctx->trace->entries[ctx->trace->len++];
 
@@ -161,7 +198,7 @@ double kehu__reval_node(kehu__reval *ctx, int32_t node)
 	case KEHU__R_ATTR: return attr_value(ctx, n);
 	case KEHU__R_TAG: return has_tag(ctx, n);
 	case KEHU__R_FIELD: return field_value(ctx, n->a);
-	case KEHU__R_NEG: return -kehu__reval_node(ctx, n->a);
+	case KEHU__R_NEG: return finite_or_zero(-kehu__reval_node(ctx, n->a));
 	case KEHU__R_AND:
 		return kehu__reval_node(ctx, n->a) != 0 &&
 		       kehu__reval_node(ctx, n->b) != 0;

@@ -12,6 +12,9 @@
 #include "kehu/errors.h"
 #include "rules/lexer.h"
 
+/* Height of an expression tree (operators in a chain count too). */
+#define MAX_TREE_DEPTH 512
+
 typedef struct parser {
 	kehu_rules *r;
 	kehu__rerror *e;
@@ -205,14 +208,25 @@ static int32_t binary(parser *p, uint8_t op, const kehu__token *at,
 	int32_t n;
 	uint32_t start;
 
+	uint16_t depth;
+
 	if (left < 0 || right < 0)
 		return -1;
+	depth = p->r->nodes[left].depth > p->r->nodes[right].depth
+		? p->r->nodes[left].depth : p->r->nodes[right].depth;
+	/* a long chain (1 + 1 + ... ) is a deep tree: bound the recursion
+	 * of the resolver and the evaluator */
+	if (depth >= MAX_TREE_DEPTH)
+		return kehu__rerror_set(p->e, at->line, at->col,
+		                        "this expression is too long: split "
+		                        "it with 'let' or 'score'");
 	start = p->r->nodes[left].start;
 	if ((n = node_at(p, op, at)) < 0)
 		return -1;
 	p->r->nodes[n].a = left;
 	p->r->nodes[n].b = right;
 	p->r->nodes[n].start = start;
+	p->r->nodes[n].depth = (uint16_t)(depth + 1);
 	return close_span(p, n);
 }
 
@@ -352,9 +366,21 @@ static int32_t parse_unary(parser *p)
 		return expected(p, "expressions nest too deep");
 	arg = parse_unary(p);
 	p->depth--;
-	if (arg < 0 || (node = node_at(p, KEHU__R_NEG, &at)) < 0)
+	if (arg < 0)
+		return -1;
+	if (p->r->nodes[arg].op == KEHU__R_NUM &&
+	    p->r->nodes[arg].type == KEHU__T_LIT) {
+		/* -5 is a written value (usable in 'in' lists) */
+		p->r->nodes[arg].v = -p->r->nodes[arg].v;
+		p->r->nodes[arg].start = (uint32_t)(at.start - p->r->source);
+		p->r->nodes[arg].line = at.line;
+		p->r->nodes[arg].col = at.col;
+		return close_span(p, arg);
+	}
+	if ((node = node_at(p, KEHU__R_NEG, &at)) < 0)
 		return -1;
 	p->r->nodes[node].a = arg;
+	p->r->nodes[node].depth = (uint16_t)(p->r->nodes[arg].depth + 1);
 	return close_span(p, node);
 }
 
@@ -466,6 +492,7 @@ static int32_t parse_not(parser *p)
 	if (arg < 0 || (node = node_at(p, KEHU__R_NOT, &at)) < 0)
 		return -1;
 	p->r->nodes[node].a = arg;
+	p->r->nodes[node].depth = (uint16_t)(p->r->nodes[arg].depth + 1);
 	return close_span(p, node);
 }
 

@@ -64,6 +64,7 @@ typedef struct kehu__rnode {
 	uint8_t op;
 	uint8_t type;
 	uint16_t n;       /* kids count (IN, CALL, FUNC) */
+	uint16_t depth;   /* height of the subtree (bounded: recursion) */
 	int32_t a;
 	int32_t b;
 	double v;

@@ -267,6 +267,11 @@ static int32_t resolve_compare(resolver *rs, int32_t n)
 			return -1;
 	} else if (tx != ty) {
 		return fail_types(rs, n, "cannot compare", tx, ty);
+	} else if (tx == KEHU__T_STR && NODE(rs, x)->op == KEHU__R_ATTR &&
+	           NODE(rs, y)->op == KEHU__R_ATTR) {
+		/* texts the rules do not name all read as -1: compare the
+		 * attributes' bytes instead (see eval.c) */
+		NODE(rs, n)->n = 1;
 	} else if (!eq) {
 		return fail(rs, n, "text and true/false can only be compared "
 		                   "with == or !=");

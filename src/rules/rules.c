@@ -181,7 +181,7 @@ KEHU_API void kehu_result_free(kehu_result *res)
 		return;
 	db = res->db;
 	kehu__free(&db->alloc, res->items,
-	           res->rules->nitems * sizeof *res->items);
+	           (res->rules->nitems + 1) * sizeof *res->items);
 	kehu__db_handle_free(db, res, sizeof *res);
 }
 
