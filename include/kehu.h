@@ -18,6 +18,7 @@
 #include "kehu/sys/alloc.h"
 #include "kehu/sys/storage.h"
 #include "kehu/storage.h"
+#include "kehu/file_store.h"
 #include "kehu/db.h"
 #include "kehu/customer.h"
 #include "kehu/account.h"
