@@ -88,6 +88,14 @@ static void close_checked(kehu_db *db, test_alloc *a)
 	assert_int_equal(a->bad_osize, 0);
 }
 
+static char *put(char *p, const char *text)
+{
+	size_t n = strlen(text);
+
+	memcpy(p, text, n);
+	return p + n;
+}
+
 /* Builds HEADER + prefix + n copies of unit + mid + n copies of close
  * + suffix into a malloc'ed string. */
 static char *repeat(const char *prefix, const char *unit, const char *mid,
@@ -99,14 +107,19 @@ static char *repeat(const char *prefix, const char *unit, const char *mid,
 	char *s = malloc(len + 1), *p = s;
 	size_t i;
 
-	assert_non_null(s);
-	p += sprintf(p, "%s%s", HEADER, prefix);
-	for (i = 0; i < n; i++, p += lu)
-		memcpy(p, unit, lu);
-	p += sprintf(p, "%s", mid);
-	for (i = 0; i < n; i++, p += lc)
-		memcpy(p, close, lc);
-	sprintf(p, "%s", suffix);
+	if (!s)
+		fail_msg("out of memory");
+	else {
+		p = put(p, HEADER);
+		p = put(p, prefix);
+		for (i = 0; i < n; i++, p += lu)
+			memcpy(p, unit, lu);
+		p = put(p, mid);
+		for (i = 0; i < n; i++, p += lc)
+			memcpy(p, close, lc);
+		p = put(p, suffix);
+		*p = '\0';
+	}
 	assert_int_equal(strlen(s), len);
 	return s;
 }
