@@ -111,7 +111,7 @@ KEHU_API double kehu_result_get_score_by_name(const kehu_result *result,
 /**
  * Explains a classification for one customer: each rule tried in order,
  * whether it fired, and every comparison evaluated on the way with the
- * values of its two sides.
+ * values of its two sides (the first 64 comparisons are recorded).
  *
  * @param classification the classification's name.
  * @return KEHU_OK; KEHU_EINVAL; KEHU_ENOTFOUND (customer or
@@ -188,8 +188,11 @@ typedef int (*kehu_progress_cb)(int64_t done, int64_t total,
 /**
  * Called once per customer and classification whose label changed since
  * the last classify-all with the same rule set name (old_label NULL on
- * the first run).  Return non-zero to stop (the batch in progress is
- * rolled back; earlier batches stay).  The host's "act now" hook.
+ * the first run).  Called just before its batch commits: return non-zero
+ * to stop (that batch is rolled back; earlier batches stay).  If the
+ * commit then fails, the next run reports the same changes again: each
+ * change is reported at least once, never lost.  The host's "act now"
+ * hook.
  */
 typedef int (*kehu_transition_cb)(kehu_id customer_id,
                                   const char *classification,

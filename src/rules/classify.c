@@ -4,16 +4,35 @@
  * queries.  A query or segment is compiled as one more classification
  * appended to the rule set's own text, so it can name its items.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "codec/keys.h"
 #include "codec/labels.h"
 #include "model/db.h"
+#include "model/fields.h"
 #include "model/view.h"
 #include "rules/parser.h"
 #include "rules/population.h"
 
 #define QUERY_ITEM "kehu_query_"
+
+/* Lines of expr, and the column just after its end. */
+static uint32_t expr_lines(const char *expr, uint32_t *end_col)
+{
+	uint32_t lines = 1, col = 1;
+
+	for (; *expr; expr++) {
+		if (*expr == '\n') {
+			lines++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	*end_col = col;
+	return lines;
+}
 
 /* Compiles `expr` as classification kehu_query_ after rules' items. */
 static int compile_query(kehu_db *db, const kehu_rules *rules,
@@ -24,13 +43,14 @@ static int compile_query(kehu_db *db, const kehu_rules *rules,
 	static const char close_[] = "\nno else\n}\n";
 	const char *src = rules ? rules->source : head;
 	size_t slen = rules ? rules->source_len : sizeof head - 1, i;
-	uint32_t line0 = 3; /* lines before the expression */
+	uint32_t line0 = 3, nlines, end_col; /* lines before the query */
 	kehu__rerror e;
 	kehu__buf text;
-	int rc;
+	int rc = KEHU_OK;
 
 	for (i = 0; i < slen; i++)
 		line0 += src[i] == '\n';
+	nlines = expr_lines(expr, &end_col);
 	kehu__buf_init(&text, &db->alloc);
 	kehu__buf_put(&text, src, slen);
 	kehu__buf_put(&text, open_, sizeof open_ - 1);
@@ -39,10 +59,22 @@ static int compile_query(kehu_db *db, const kehu_rules *rules,
 	if (text.failed)
 		rc = kehu__db_nomem(db);
 	else if (kehu__rules_compile_e(out, db, (const char *)text.data,
-	                               text.len, &e) < 0)
+	                               text.len, 1, &e) < 0) {
+		/* an error after the query's text: it ended too early */
+		if (e.code != KEHU_ENOMEM && e.line > line0 + nlines) {
+			e.line = line0 + nlines;
+			e.col = end_col;
+			snprintf(e.msg, sizeof e.msg,
+			         "the query ends before its expression does");
+		}
 		rc = kehu__rules_report(db, &e, line0);
-	else
-		rc = KEHU_OK;
+	} else if ((*out)->nitems != (rules ? rules->nitems : 0) + 1) {
+		/* "... no else } classify x {" would add items */
+		kehu_rules_free(*out);
+		*out = NULL;
+		rc = kehu__db_error(db, KEHU_ECOMPILE,
+		                    "1:1: a query is one expression");
+	}
 	kehu__buf_free(&text);
 	return rc;
 }
@@ -110,7 +142,8 @@ KEHU_API int kehu_query(kehu_db *db, const kehu_rules *rules,
 		return kehu__db_error(db, KEHU_EINVAL,
 		                      "kehu_query: expr is required (and rules "
 		                      "of this db)");
-	if ((rc = compile_query(db, rules, expr, &q)) != KEHU_OK)
+	if ((rc = kehu__check_time(db, "now", now)) != KEHU_OK ||
+	    (rc = compile_query(db, rules, expr, &q)) != KEHU_OK)
 		return rc;
 	rc = run_query(db, q, now, cb, user_data, &count);
 	kehu_rules_free(q);
@@ -271,16 +304,22 @@ static int run_batch(classify_run *run, size_t *slot)
 			rc = classify_slot(run, *slot, v.id);
 		(*slot)++;
 	}
+	/* transitions are reported before the batch commits, so a callback
+	 * that stops rolls its batch back; if the commit fails, the next run
+	 * reports them again (at least once, never lost) */
+	if (rc == KEHU_OK && (rc = report_transitions(run)) != KEHU_OK)
+		kehu__db_error(db, rc, "a transition callback stopped the "
+		                       "classification");
 	if (rc != KEHU_OK) {
 		if (kehu_db_in_transaction(db))
 			kehu_db_rollback(db);
+		run->done = start;
 		return rc;
 	}
 	if ((rc = kehu_db_commit(db)) != KEHU_OK)
 		return rc;
-	if ((rc = report_transitions(run)) != KEHU_OK)
-		return kehu__db_error(db, rc, "a transition callback stopped "
-		                              "the classification");
+	if (run->done == start)
+		return KEHU_OK; /* only deleted customers were left */
 	if (run->o->progress &&
 	    run->o->progress(run->done, run->total, run->o->user_data) != 0)
 		return kehu__db_error(db, KEHU_EUSER, "the progress callback "
@@ -327,7 +366,8 @@ KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
 	kehu_classify_options_init(&defaults, KEHU_CLASSIFY_OPTIONS_VERSION);
 	if (!opts)
 		opts = &defaults;
-	if ((rc = check_classify(db, rules, opts)) != KEHU_OK)
+	if ((rc = check_classify(db, rules, opts)) != KEHU_OK ||
+	    (rc = kehu__check_time(db, "now", now)) != KEHU_OK)
 		return rc;
 	if (opts->segment &&
 	    (rc = compile_query(db, rules, opts->segment, &segment)))

@@ -8,11 +8,10 @@
 #include <string.h>
 
 #include "model/db.h"
+#include "model/fields.h"
 #include "model/view.h"
 #include "rules/parser.h"
 #include "rules/population.h"
-
-#define MAX_TRIED 256
 
 typedef struct tried_rule {
 	int32_t rule;     /* index into r->rules */
@@ -24,8 +23,9 @@ typedef struct tried_rule {
 struct kehu_explain {
 	kehu_db *db;
 	const kehu_rules *r;
-	tried_rule tried[MAX_TRIED];
+	tried_rule *tried; /* one per rule of the classification, at most */
 	size_t ntried;
+	size_t tried_cap;
 	kehu__rtrace trace;
 	char texts[64][96];  /* each comparison's source text */
 	kehu__buf text;
@@ -36,6 +36,8 @@ KEHU_API void kehu_explain_free(kehu_explain *ex)
 {
 	if (!ex)
 		return;
+	kehu__free(&ex->db->alloc, ex->tried,
+	           ex->tried_cap * sizeof *ex->tried);
 	kehu__buf_free(&ex->text);
 	kehu__db_handle_free(ex->db, ex, sizeof *ex);
 }
@@ -141,9 +143,11 @@ static void trace_rules(kehu_explain *ex, kehu__reval *ctx,
 	int32_t k;
 
 	ctx->trace = &ex->trace;
-	for (k = 0; k < it->nrules && ex->ntried < MAX_TRIED; k++) {
+	for (k = 0; k < it->nrules; k++) {
 		const kehu__rrule *rule = &ex->r->rules[it->first_rule + k];
-		tried_rule *t = &ex->tried[ex->ntried++];
+		tried_rule *t;
+
+		t = &ex->tried[ex->ntried++];
 
 		t->rule = it->first_rule + k;
 		t->first = ex->trace.len;
@@ -215,6 +219,8 @@ KEHU_API int kehu_rules_explain(kehu_explain **out, const kehu_rules *rules,
 		                       "no classification named '",
 		                       classification ? classification : "",
 		                       "'");
+	if ((rc = kehu__check_time(db, "now", now)) != KEHU_OK)
+		return rc;
 	if ((slot = kehu__view_find(db, customer_id)) < 0)
 		return kehu__db_errori(db, KEHU_ENOTFOUND,
 		                       "no customer with id ", customer_id, "");
@@ -223,6 +229,13 @@ KEHU_API int kehu_rules_explain(kehu_explain **out, const kehu_rules *rules,
 	ex->db = db;
 	ex->r = rules;
 	kehu__buf_init(&ex->text, &db->alloc);
+	ex->tried_cap = (size_t)rules->items[item].nrules;
+	if (!(ex->tried = kehu__calloc(&db->alloc, ex->tried_cap,
+	                               sizeof *ex->tried))) {
+		ex->tried_cap = 0;
+		kehu_explain_free(ex);
+		return kehu__db_nomem(db);
+	}
 	items = kehu__calloc(&db->alloc, rules->nitems + 1, sizeof *items);
 	rc = items ? explain_slot(ex, db, (size_t)slot, now,
 	                          &rules->items[item], items)

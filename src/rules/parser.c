@@ -194,6 +194,28 @@ static int32_t node_at(parser *p, uint8_t op, const kehu__token *t)
 	return n;
 }
 
+/* Sets the height of a node with kids (a call or an 'in' list) and
+ * bounds it like any chain. */
+static int32_t set_list_depth(parser *p, int32_t node, int32_t left)
+{
+	kehu__rnode *n = &p->r->nodes[node];
+	uint16_t depth = left >= 0 ? p->r->nodes[left].depth : 0;
+	int k;
+
+	for (k = 0; k < n->n; k++) {
+		uint16_t d = p->r->nodes[p->r->kids[n->b + k]].depth;
+
+		if (d > depth)
+			depth = d;
+	}
+	if (depth >= MAX_TREE_DEPTH)
+		return kehu__rerror_set(p->e, n->line, n->col,
+		                        "this expression is too long: split "
+		                        "it with 'let' or 'score'");
+	n->depth = (uint16_t)(depth + 1);
+	return node;
+}
+
 /* Closes the source span of node n at the last consumed token. */
 static int32_t close_span(parser *p, int32_t n)
 {
@@ -323,6 +345,8 @@ static int32_t parse_name(parser *p)
 		return -1;
 	p->r->nodes[node].b = first;
 	p->r->nodes[node].n = count;
+	if (set_list_depth(p, node, -1) < 0)
+		return -1;
 	return close_span(p, node);
 }
 
@@ -442,6 +466,8 @@ static int32_t parse_in(parser *p, int32_t left, const kehu__token *at,
 		return -1;
 	p->r->nodes[node].b = first;
 	p->r->nodes[node].n = count;
+	if (set_list_depth(p, node, left) < 0)
+		return -1;
 	close_span(p, node);
 	if (!negate)
 		return node;
@@ -449,6 +475,7 @@ static int32_t parse_in(parser *p, int32_t left, const kehu__token *at,
 		return -1;
 	p->r->nodes[not_node].a = node;
 	p->r->nodes[not_node].start = start;
+	p->r->nodes[not_node].depth = (uint16_t)(p->r->nodes[node].depth + 1);
 	return close_span(p, not_node);
 }
 
@@ -536,7 +563,7 @@ static int32_t item_add(parser *p, int kind, const kehu__token *name)
 	void *items = p->r->items;
 	kehu__ritem *it;
 
-	if (p->r->nitems >= KEHU_MAX_RULES_ITEMS)
+	if (p->r->nitems >= KEHU_MAX_RULES_ITEMS + (size_t)p->r->query)
 		return expected(p, "at most 256 lets, scores and "
 		                   "classifications");
 	if (grow(p->r, p->e, &items, &p->r->items_cap, p->r->nitems + 1,

@@ -37,7 +37,7 @@ int kehu__rules_parse(kehu_rules *r, kehu__rerror *e);
 
 /* Compiles text into *out without reporting; e says why it failed. */
 int kehu__rules_compile_e(kehu_rules **out, kehu_db *db, const char *text,
-                          size_t len, kehu__rerror *e);
+                          size_t len, int query, kehu__rerror *e);
 /* Reports e on the db as KEHU_ECOMPILE "LINE:COL: msg" (lines counted
  * from line0 + 1) or KEHU_ENOMEM. */
 int kehu__rules_report(kehu_db *db, const kehu__rerror *e, uint32_t line0);

@@ -142,6 +142,7 @@ struct kehu_rules {
 	size_t norder, order_cap;
 
 	uint8_t needs;    /* KEHU__NEEDS_* of the whole rule set */
+	int query;        /* compiled for a query: one more item allowed */
 };
 
 /* Metric ids: the kehu_metrics fields the language names. */

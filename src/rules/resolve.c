@@ -267,14 +267,14 @@ static int32_t resolve_compare(resolver *rs, int32_t n)
 			return -1;
 	} else if (tx != ty) {
 		return fail_types(rs, n, "cannot compare", tx, ty);
+	} else if (!eq) {
+		return fail(rs, n, "text and true/false can only be compared "
+		                   "with == or !=");
 	} else if (tx == KEHU__T_STR && NODE(rs, x)->op == KEHU__R_ATTR &&
 	           NODE(rs, y)->op == KEHU__R_ATTR) {
 		/* texts the rules do not name all read as -1: compare the
 		 * attributes' bytes instead (see eval.c) */
 		NODE(rs, n)->n = 1;
-	} else if (!eq) {
-		return fail(rs, n, "text and true/false can only be compared "
-		                   "with == or !=");
 	}
 	node = NODE(rs, n);
 	node->a = x;
@@ -596,6 +596,7 @@ static int32_t resolve_call(resolver *rs, int32_t n)
 static int32_t resolve_node(resolver *rs, int32_t n)
 {
 	kehu__rnode *node = NODE(rs, n);
+	int32_t x;
 
 	switch (node->op) {
 	case KEHU__R_NUM:
@@ -606,27 +607,32 @@ static int32_t resolve_node(resolver *rs, int32_t n)
 	case KEHU__R_FUNC:
 		return resolve_call(rs, n);
 	case KEHU__R_NEG:
-		if ((node->a = resolve_node(rs, node->a)) < 0)
+		/* resolving may grow the node array: never hold node across */
+		if ((x = resolve_node(rs, node->a)) < 0)
 			return -1;
 		node = NODE(rs, n);
+		node->a = x;
 		if (!is_numeric(NODE(rs, node->a)->type))
 			return fail(rs, n, "'-' needs a number");
 		node->type = NODE(rs, node->a)->type;
 		return n;
 	case KEHU__R_NOT:
-		if ((node->a = resolve_node(rs, node->a)) < 0)
+		if ((x = resolve_node(rs, node->a)) < 0)
 			return -1;
+		NODE(rs, n)->a = x;
 		return resolve_logic(rs, n);
 	case KEHU__R_IN:
-		if ((node->a = resolve_node(rs, node->a)) < 0)
+		if ((x = resolve_node(rs, node->a)) < 0)
 			return -1;
+		NODE(rs, n)->a = x;
 		return resolve_in(rs, n);
 	default:
 		break;
 	}
 	{
-		int32_t x = resolve_node(rs, node->a), y;
+		int32_t y;
 
+		x = resolve_node(rs, node->a);
 		if (x < 0 || (y = resolve_node(rs, NODE(rs, n)->b)) < 0)
 			return -1;
 		NODE(rs, n)->a = x;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/db.h"
+#include "model/fields.h"
 #include "model/view.h"
 #include "rules/eval.h"
 #include "rules/parser.h"
@@ -63,7 +64,7 @@ static int compile_text(kehu_rules *r, kehu__rerror *e)
 }
 
 int kehu__rules_compile_e(kehu_rules **out, kehu_db *db, const char *text,
-                          size_t len, kehu__rerror *e)
+                          size_t len, int query, kehu__rerror *e)
 {
 	kehu_rules *r;
 
@@ -83,6 +84,7 @@ int kehu__rules_compile_e(kehu_rules **out, kehu_db *db, const char *text,
 		return -1;
 	}
 	r->source_len = len;
+	r->query = query;
 	if (compile_text(r, e) < 0) {
 		kehu_rules_free(r);
 		return -1;
@@ -121,7 +123,7 @@ KEHU_API int kehu_rules_compile(kehu_rules **out, kehu_db *db,
 		return kehu__db_error(db, KEHU_EINVAL,
 		                      "kehu_rules_compile: the text is longer "
 		                      "than 1 MiB");
-	if (kehu__rules_compile_e(out, db, text, len, &e) < 0)
+	if (kehu__rules_compile_e(out, db, text, len, 0, &e) < 0)
 		return kehu__rules_report(db, &e, 0);
 	return kehu__db_ok(db);
 }
@@ -206,6 +208,8 @@ KEHU_API int kehu_rules_evaluate(kehu_result **out, const kehu_rules *rules,
 	if (rules->db != db)
 		return kehu__db_error(db, KEHU_EMISUSE,
 		                      "the rules were compiled for another db");
+	if ((rc = kehu__check_time(db, "now", now)) != KEHU_OK)
+		return rc;
 	if ((slot = kehu__view_find(db, customer_id)) < 0)
 		return kehu__db_errori(db, KEHU_ENOTFOUND,
 		                       "no customer with id ", customer_id, "");

@@ -154,6 +154,11 @@ void test_faulty_vtable(test_faulty *f, kehu_storage *out)
 
 /* ---- snapshot ---- */
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void text_add(test_text *t, const char *fmt, ...);
+
 static void text_add(test_text *t, const char *fmt, ...)
 {
 	va_list ap;
