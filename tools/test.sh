@@ -13,10 +13,5 @@ fi
 meson compile -C "$build"
 status=0
 meson test -C "$build" --print-errorlogs || status=$?
-log="$build/meson-logs/testlog.txt"
-passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' "$log" |
-	awk '{s += $1} END {print s + 0}')
-failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:.*/\1/p' "$log" |
-	awk '{s += $1} END {print s + 0}')
-echo "cmocka: $passed passed, $failed failed"
+tools/summary.sh "$build"
 exit "$status"
