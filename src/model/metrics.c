@@ -227,11 +227,12 @@ int kehu__metrics_add_day(kehu_metrics *out, int32_t today,
 	int32_t day;
 	int i;
 
-	if (kehu__key_parse_day(key, klen, &day) != 0 ||
-	    kehu__day_rec_decode(&b, val, vlen) != KEHU_OK)
+	if (kehu__key_parse_day(key, klen, &day) != 0)
 		return KEHU_ECORRUPT;
 	if (day > today || today - day >= 365)
-		return KEHU_OK;
+		return KEHU_OK; /* outside every window: no need to decode */
+	if (kehu__day_rec_decode(&b, val, vlen) != KEHU_OK)
+		return KEHU_ECORRUPT;
 	revenue[0] = &out->revenue_30d;
 	revenue[1] = &out->revenue_90d;
 	revenue[2] = &out->revenue_365d;
