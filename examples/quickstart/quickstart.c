@@ -2,14 +2,20 @@
  * examples/quickstart: a small complete host.  Reads purchase rows in
  * CDNOW's whitespace format (master-id sample-id YYYYMMDD cds dollars),
  * creates one customer per id, records every purchase in one host
- * transaction, and prints the metrics the library keeps.
+ * transaction into the crash-safe file store, prints the metrics the
+ * library keeps, and classifies everyone with the default rule pack.
  *
- * usage: kehu-quickstart FILE [AS-OF-YYYYMMDD]
+ * usage: kehu-quickstart FILE [AS-OF-YYYYMMDD] [DB-PATH]
+ *   without DB-PATH the db lives in a temporary directory, removed at
+ *   the end.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kehu.h"
 
@@ -190,39 +196,113 @@ static void print_top(kehu_db *db, const top *t, int64_t as_of)
 	}
 }
 
+/* Prints how many customers each label of the default pack has. */
+static int print_classes(kehu_db *db, int64_t as_of)
+{
+	const char *src = kehu_rules_default_source();
+	static const char *const shown[] = {"importance", "lifecycle",
+	                                    "rfm_segment"};
+	kehu_rules *rules;
+	size_t i;
+	int rc = kehu_rules_compile(&rules, db, src, strlen(src));
+
+	if (rc != KEHU_OK)
+		return fail(db, "rules");
+	printf("\ndefault rule pack \"%s\":\n", kehu_rules_get_name(rules));
+	for (i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+		const char *label[] = {"vip", "important", "ordinary", "new",
+		                       "active", "silent", "at_risk", "churned",
+		                       "loyal", "champions", "loyal_customers",
+		                       "lost", "hibernating"};
+		size_t k;
+
+		printf("  %-12s", shown[i]);
+		for (k = 0; k < sizeof label / sizeof label[0]; k++) {
+			char expr[96];
+			int64_t n = 0;
+
+			snprintf(expr, sizeof expr, "%s == \"%s\"", shown[i],
+			         label[k]);
+			if (kehu_query(db, rules, expr, as_of, NULL, NULL,
+			               &n) == KEHU_OK && n > 0)
+				printf(" %s=%lld", label[k], (long long)n);
+		}
+		printf("\n");
+	}
+	kehu_rules_free(rules);
+	return 0;
+}
+
+/* Opens the file store at path and a db on it. */
+static int open_db(const char *path, kehu_storage_file **fs, kehu_db **db)
+{
+	kehu_storage vt;
+	kehu_db_options o;
+	int rc = kehu_storage_file_open(fs, path, NULL);
+
+	if (rc != KEHU_OK) {
+		fprintf(stderr, "kehu-quickstart: %s: %s\n", path,
+		        kehu_storage_file_errmsg(*fs));
+		return 1;
+	}
+	kehu_storage_file_get_vtable(*fs, &vt);
+	kehu_db_options_init(&o, KEHU_DB_OPTIONS_VERSION);
+	o.storage = &vt;
+	if (kehu_db_open(db, &o) != KEHU_OK)
+		return fail(*db, "open");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int64_t as_of = argc > 2 ? parse_date(argv[2]) : parse_date("19980701");
 	long rows = 0, bad = 0;
-	kehu_db *db;
+	char dir[] = "/tmp/kehu-quickstart-XXXXXX", path[64];
+	const char *dbpath = argc > 3 ? argv[3] : NULL;
+	kehu_storage_file *fs = NULL;
+	kehu_db *db = NULL;
 	top t;
+	int status = 1;
 
 	if (argc < 2 || as_of < 0) {
-		fprintf(stderr, "usage: kehu-quickstart FILE [AS-OF-YYYYMMDD]\n");
+		fprintf(stderr, "usage: kehu-quickstart FILE [AS-OF-YYYYMMDD] "
+		                "[DB-PATH]\n");
 		return 2;
 	}
-	if (kehu_db_open(&db, NULL) != KEHU_OK) {
-		fail(db, "open");
-		kehu_db_close(db);
-		return 1;
+	if (!dbpath) {
+		if (!mkdtemp(dir)) {
+			perror("mkdtemp");
+			return 1;
+		}
+		snprintf(path, sizeof path, "%s/demo.kehu", dir);
+		dbpath = path;
 	}
-	printf("libkehu %s: importing %s into the in-memory store\n",
-	       kehu_version(), argv[1]);
-	if (import(db, argv[1], &rows, &bad) != KEHU_OK) {
-		kehu_db_close(db);
-		return 1;
-	}
+	if (open_db(dbpath, &fs, &db) != 0)
+		goto out;
+	printf("libkehu %s: importing %s into the file store %s\n",
+	       kehu_version(), argv[1], dbpath);
+	if (import(db, argv[1], &rows, &bad) != KEHU_OK)
+		goto out;
 	printf("%ld purchases recorded for %" PRId64 " customers "
 	       "(%ld rows skipped); hot state %zu bytes per customer\n",
 	       rows, kehu_db_customer_count(db), bad,
 	       kehu_db_hot_bytes_per_customer());
 	memset(&t, 0, sizeof t);
 	t.db = db;
-	if (kehu_customer_foreach(db, rank_customer, &t) != KEHU_OK)
-		return fail(db, "metrics");
+	if (kehu_customer_foreach(db, rank_customer, &t) != KEHU_OK) {
+		fail(db, "metrics");
+		goto out;
+	}
 	printf("top %d customers by revenue, metrics as of %s:", t.n,
 	       argc > 2 ? argv[2] : "19980701");
 	print_top(db, &t, as_of);
+	status = print_classes(db, as_of);
+out:
 	kehu_db_close(db);
-	return 0;
+	kehu_storage_file_close(fs);
+	if (dbpath == path) {
+		unlink(path);
+		rmdir(dir);
+	}
+	return status;
 }
