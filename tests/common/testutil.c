@@ -403,3 +403,64 @@ void assert_msg_has(kehu_db *db, const char *needle)
 		fail_msg("errmsg '%s' does not contain '%s'", msg ? msg : "",
 		         needle);
 }
+
+kehu_id test_new_customer(kehu_db *db)
+{
+	kehu_customer *c;
+	kehu_id id;
+
+	assert_int_equal(kehu_customer_create(&c, db, NULL), KEHU_OK);
+	id = kehu_customer_get_id(c);
+	kehu_customer_free(c);
+	return id;
+}
+
+kehu_id test_new_account(kehu_db *db, kehu_id payer)
+{
+	kehu_account *a;
+	kehu_id id;
+
+	assert_int_equal(kehu_account_create(&a, db, payer), KEHU_OK);
+	id = kehu_account_get_id(a);
+	kehu_account_free(a);
+	return id;
+}
+
+/* Every field of kehu_metrics version 1. */
+void test_assert_metrics_equal(const kehu_metrics *x, const kehu_metrics *y)
+{
+	assert_int_equal(x->version, y->version);
+	assert_int_equal(x->first_purchase, y->first_purchase);
+	assert_int_equal(x->last_purchase, y->last_purchase);
+	assert_int_equal(x->last_contact, y->last_contact);
+	assert_int_equal(x->interactions, y->interactions);
+	assert_int_equal(x->purchases, y->purchases);
+	assert_int_equal(x->orders, y->orders);
+	assert_int_equal(x->sales, y->sales);
+	assert_int_equal(x->refunds, y->refunds);
+	assert_int_equal(x->revenue, y->revenue);
+	assert_int_equal(x->cost, y->cost);
+	assert_int_equal(x->margin, y->margin);
+	assert_true(x->average_order_value == y->average_order_value);
+	assert_int_equal(x->complaints, y->complaints);
+	assert_int_equal(x->satisfaction_count, y->satisfaction_count);
+	assert_true(x->average_satisfaction == y->average_satisfaction);
+	assert_int_equal(x->last_satisfaction, y->last_satisfaction);
+	assert_int_equal(x->referrals, y->referrals);
+	assert_int_equal(x->months_active, y->months_active);
+	assert_int_equal(x->days_since_first_purchase,
+	                 y->days_since_first_purchase);
+	assert_int_equal(x->days_since_last_purchase,
+	                 y->days_since_last_purchase);
+	assert_int_equal(x->days_since_last_contact,
+	                 y->days_since_last_contact);
+	assert_int_equal(x->revenue_30d, y->revenue_30d);
+	assert_int_equal(x->revenue_90d, y->revenue_90d);
+	assert_int_equal(x->revenue_365d, y->revenue_365d);
+	assert_int_equal(x->purchases_30d, y->purchases_30d);
+	assert_int_equal(x->purchases_90d, y->purchases_90d);
+	assert_int_equal(x->purchases_365d, y->purchases_365d);
+	assert_int_equal(x->complaints_30d, y->complaints_30d);
+	assert_int_equal(x->complaints_90d, y->complaints_90d);
+	assert_int_equal(x->complaints_365d, y->complaints_365d);
+}

@@ -68,6 +68,12 @@ int test_fx_teardown(void **state);
 /* Fails the test unless kehu_errmsg(db) contains needle. */
 void assert_msg_has(kehu_db *db, const char *needle);
 
+/* A new customer (no key) / account paid by payer; their ids. */
+kehu_id test_new_customer(kehu_db *db);
+kehu_id test_new_account(kehu_db *db, kehu_id payer);
+/* Fails the test unless every field of two metrics structs is equal. */
+void test_assert_metrics_equal(const kehu_metrics *x, const kehu_metrics *y);
+
 /* 2024-01-01T00:00:00Z and a day. */
 #define T0 INT64_C(1704067200)
 #define DAY INT64_C(86400)

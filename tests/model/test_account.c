@@ -19,28 +19,6 @@
 
 #define OK(x) assert_int_equal((x), KEHU_OK)
 
-static kehu_id new_customer(kehu_db *db)
-{
-	kehu_customer *c;
-	kehu_id id;
-
-	OK(kehu_customer_create(&c, db, NULL));
-	id = kehu_customer_get_id(c);
-	kehu_customer_free(c);
-	return id;
-}
-
-static kehu_id new_account(kehu_db *db, kehu_id payer)
-{
-	kehu_account *a;
-	kehu_id id;
-
-	OK(kehu_account_create(&a, db, payer));
-	id = kehu_account_get_id(a);
-	kehu_account_free(a);
-	return id;
-}
-
 typedef struct members {
 	kehu_id id[16];
 	int32_t role[16];
@@ -64,8 +42,8 @@ static void test_create(void **state)
 {
 	test_fx *f = *state;
 	kehu_account *a = (kehu_account *)&a;
-	kehu_id payer = new_customer(f->db);
-	kehu_id gone = new_customer(f->db);
+	kehu_id payer = test_new_customer(f->db);
+	kehu_id gone = test_new_customer(f->db);
 	kehu_id next, aid;
 
 	OK(kehu_customer_delete(f->db, gone));
@@ -92,7 +70,7 @@ static void test_create(void **state)
 	kehu_account_free(a);
 	assert_int_equal(kehu_account_create(&a, f->db, aid), KEHU_ENOTFOUND);
 	OK(kehu_account_lookup(&a, f->db, aid));
-	next = new_customer(f->db);
+	next = test_new_customer(f->db);
 	assert_true(next > kehu_account_get_id(a));
 	kehu_account_free(a);
 	a = (kehu_account *)&a;
@@ -108,8 +86,8 @@ static void test_members(void **state)
 {
 	test_fx *f = *state;
 	kehu_account *a;
-	kehu_id p = new_customer(f->db), u = new_customer(f->db);
-	kehu_id dm = new_customer(f->db), inf = new_customer(f->db);
+	kehu_id p = test_new_customer(f->db), u = test_new_customer(f->db);
+	kehu_id dm = test_new_customer(f->db), inf = test_new_customer(f->db);
 	members m;
 
 	OK(kehu_account_create(&a, f->db, p));
@@ -189,7 +167,7 @@ static void test_member_limit(void **state)
 {
 	test_fx *f = *state;
 	kehu_account *a;
-	kehu_id p = new_customer(f->db);
+	kehu_id p = test_new_customer(f->db);
 	kehu_id i;
 
 	OK(kehu_account_create(&a, f->db, p));
@@ -211,8 +189,8 @@ static void test_set_payer(void **state)
 {
 	test_fx *f = *state;
 	kehu_account *a, *r;
-	kehu_id p = new_customer(f->db), u = new_customer(f->db);
-	kehu_id x = new_customer(f->db);
+	kehu_id p = test_new_customer(f->db), u = test_new_customer(f->db);
+	kehu_id x = test_new_customer(f->db);
 	members m;
 
 	OK(kehu_account_create(&a, f->db, p));
@@ -274,8 +252,8 @@ static void test_save_round_trip(void **state)
 {
 	test_fx *f = *state;
 	kehu_account *a, *r;
-	kehu_id p = new_customer(f->db), u = new_customer(f->db);
-	kehu_id d = new_customer(f->db);
+	kehu_id p = test_new_customer(f->db), u = test_new_customer(f->db);
+	kehu_id d = test_new_customer(f->db);
 	char *long_name = malloc(1026);
 	members m;
 
@@ -332,9 +310,9 @@ static void test_conflict(void **state)
 {
 	test_fx *f = *state;
 	kehu_account *a1, *a2, *r;
-	kehu_id p = new_customer(f->db), u = new_customer(f->db);
-	kehu_id v = new_customer(f->db);
-	kehu_id id = new_account(f->db, p);
+	kehu_id p = test_new_customer(f->db), u = test_new_customer(f->db);
+	kehu_id v = test_new_customer(f->db);
+	kehu_id id = test_new_account(f->db, p);
 
 	OK(kehu_account_lookup(&a1, f->db, id));
 	OK(kehu_account_lookup(&a2, f->db, id));
@@ -365,9 +343,9 @@ static void test_unknown_member_at_save(void **state)
 {
 	test_fx *f = *state;
 	kehu_account *a, *r;
-	kehu_id p = new_customer(f->db), u = new_customer(f->db);
-	kehu_id gone = new_customer(f->db);
-	kehu_id id = new_account(f->db, p);
+	kehu_id p = test_new_customer(f->db), u = test_new_customer(f->db);
+	kehu_id gone = test_new_customer(f->db);
+	kehu_id id = test_new_account(f->db, p);
 
 	OK(kehu_account_lookup(&a, f->db, id));
 	OK(kehu_account_add_member(a, u, KEHU_ROLE_USER));
@@ -397,8 +375,8 @@ static void test_member_blocks_delete(void **state)
 	test_fx *f = *state;
 	kehu_account *a, *b;
 	kehu_customer *c;
-	kehu_id p = new_customer(f->db), u = new_customer(f->db);
-	kehu_id q = new_customer(f->db);
+	kehu_id p = test_new_customer(f->db), u = test_new_customer(f->db);
+	kehu_id q = test_new_customer(f->db);
 
 	OK(kehu_account_create(&a, f->db, p));
 	OK(kehu_account_add_member(a, u, KEHU_ROLE_USER));
@@ -494,9 +472,9 @@ static void test_delete(void **state)
 	OK(kehu_storage_memory_new(&mem, test_alloc_fn, &al));
 	OK(kehu_storage_memory_get_vtable(mem, &vt));
 	OK(test_open(&db, &al, &vt));
-	p = new_customer(db);
-	u = new_customer(db);
-	other = new_account(db, p);
+	p = test_new_customer(db);
+	u = test_new_customer(db);
+	other = test_new_account(db, p);
 	base = kehu_storage_memory_count(mem);
 
 	OK(kehu_account_create(&a, db, p));
@@ -584,8 +562,8 @@ static void test_metrics(void **state)
 	test_fx *f = *state;
 	kehu_account *a;
 	kehu_metrics m;
-	kehu_id p = new_customer(f->db), u = new_customer(f->db);
-	kehu_id outsider = new_customer(f->db);
+	kehu_id p = test_new_customer(f->db), u = test_new_customer(f->db);
+	kehu_id outsider = test_new_customer(f->db);
 	kehu_id acct, ix_id;
 	kehu_interaction *ix;
 
@@ -699,7 +677,7 @@ static int collect_id(kehu_id id, void *ud)
 static void test_foreach(void **state)
 {
 	test_fx *f = *state;
-	kehu_id p = new_customer(f->db);
+	kehu_id p = test_new_customer(f->db);
 	kehu_id a[5];
 	ids k;
 	int i;
@@ -708,8 +686,8 @@ static void test_foreach(void **state)
 	OK(kehu_account_foreach(f->db, collect_id, &k));
 	assert_int_equal(k.n, 0);
 	for (i = 0; i < 5; i++) {
-		a[i] = new_account(f->db, p);
-		(void)new_customer(f->db); /* interleaved ids */
+		a[i] = test_new_account(f->db, p);
+		(void)test_new_customer(f->db); /* interleaved ids */
 	}
 	OK(kehu_account_delete(f->db, a[1]));
 	OK(kehu_account_foreach(f->db, collect_id, &k));
@@ -732,7 +710,7 @@ static void test_null_args(void **state)
 {
 	test_fx *f = *state;
 	kehu_account *a = (kehu_account *)&a;
-	kehu_id p = new_customer(f->db);
+	kehu_id p = test_new_customer(f->db);
 
 	assert_int_equal(kehu_account_create(&a, NULL, p), KEHU_EINVAL);
 	assert_null(a);
@@ -767,7 +745,7 @@ static void test_zombie(void **state)
 	(void)state;
 	memset(&al, 0, sizeof al);
 	OK(test_open(&db, &al, NULL));
-	p = new_customer(db);
+	p = test_new_customer(db);
 	OK(kehu_account_create(&a, db, p));
 	OK(kehu_account_set_name(a, "z"));
 	kehu_db_close(db);

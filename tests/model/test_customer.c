@@ -1015,32 +1015,6 @@ static void test_delete(void **state)
 	assert_int_equal(a.bad_osize, 0);
 }
 
-static void assert_metrics_equal(const kehu_metrics *x, const kehu_metrics *y)
-{
-	assert_int_equal(x->first_purchase, y->first_purchase);
-	assert_int_equal(x->last_purchase, y->last_purchase);
-	assert_int_equal(x->last_contact, y->last_contact);
-	assert_int_equal(x->interactions, y->interactions);
-	assert_int_equal(x->purchases, y->purchases);
-	assert_int_equal(x->orders, y->orders);
-	assert_int_equal(x->sales, y->sales);
-	assert_int_equal(x->refunds, y->refunds);
-	assert_int_equal(x->revenue, y->revenue);
-	assert_int_equal(x->cost, y->cost);
-	assert_int_equal(x->margin, y->margin);
-	assert_true(x->average_order_value == y->average_order_value);
-	assert_int_equal(x->complaints, y->complaints);
-	assert_int_equal(x->satisfaction_count, y->satisfaction_count);
-	assert_true(x->average_satisfaction == y->average_satisfaction);
-	assert_int_equal(x->last_satisfaction, y->last_satisfaction);
-	assert_int_equal(x->referrals, y->referrals);
-	assert_int_equal(x->months_active, y->months_active);
-	assert_int_equal(x->revenue_30d, y->revenue_30d);
-	assert_int_equal(x->revenue_365d, y->revenue_365d);
-	assert_int_equal(x->purchases_90d, y->purchases_90d);
-	assert_int_equal(x->complaints_365d, y->complaints_365d);
-}
-
 static void test_erase(void **state)
 {
 	test_fx *f = *state;
@@ -1103,7 +1077,7 @@ static void test_erase(void **state)
 
 	kehu_metrics_init(&after, KEHU_METRICS_VERSION);
 	OK(kehu_metrics_read(&after, f->db, id, T0 + 10 * DAY));
-	assert_metrics_equal(&before, &after);
+	test_assert_metrics_equal(&before, &after);
 	assert_int_equal(after.orders, 120);
 
 	/* erasing twice is fine; the key can be used again */

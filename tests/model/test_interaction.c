@@ -43,28 +43,6 @@ static void close_checked(kehu_db *db, test_alloc *a)
 	assert_int_equal(a->bad_osize, 0);
 }
 
-static kehu_id new_customer(kehu_db *db)
-{
-	kehu_customer *c;
-	kehu_id id;
-
-	OK(kehu_customer_create(&c, db, NULL));
-	id = kehu_customer_get_id(c);
-	kehu_customer_free(c);
-	return id;
-}
-
-static kehu_id new_account(kehu_db *db, kehu_id payer)
-{
-	kehu_account *a;
-	kehu_id id;
-
-	OK(kehu_account_create(&a, db, payer));
-	id = kehu_account_get_id(a);
-	kehu_account_free(a);
-	return id;
-}
-
 /* One interaction to record. */
 typedef struct ixs {
 	int32_t type;
@@ -106,45 +84,6 @@ static void read_m(kehu_db *db, kehu_id id, int64_t now, kehu_metrics *m)
 {
 	OK(kehu_metrics_init(m, KEHU_METRICS_VERSION));
 	OK(kehu_metrics_read(m, db, id, now));
-}
-
-/* Every field of version 1. */
-static void assert_metrics_equal(const kehu_metrics *x, const kehu_metrics *y)
-{
-	assert_int_equal(x->version, y->version);
-	assert_int_equal(x->first_purchase, y->first_purchase);
-	assert_int_equal(x->last_purchase, y->last_purchase);
-	assert_int_equal(x->last_contact, y->last_contact);
-	assert_int_equal(x->interactions, y->interactions);
-	assert_int_equal(x->purchases, y->purchases);
-	assert_int_equal(x->orders, y->orders);
-	assert_int_equal(x->sales, y->sales);
-	assert_int_equal(x->refunds, y->refunds);
-	assert_int_equal(x->revenue, y->revenue);
-	assert_int_equal(x->cost, y->cost);
-	assert_int_equal(x->margin, y->margin);
-	assert_true(x->average_order_value == y->average_order_value);
-	assert_int_equal(x->complaints, y->complaints);
-	assert_int_equal(x->satisfaction_count, y->satisfaction_count);
-	assert_true(x->average_satisfaction == y->average_satisfaction);
-	assert_int_equal(x->last_satisfaction, y->last_satisfaction);
-	assert_int_equal(x->referrals, y->referrals);
-	assert_int_equal(x->months_active, y->months_active);
-	assert_int_equal(x->days_since_first_purchase,
-	                 y->days_since_first_purchase);
-	assert_int_equal(x->days_since_last_purchase,
-	                 y->days_since_last_purchase);
-	assert_int_equal(x->days_since_last_contact,
-	                 y->days_since_last_contact);
-	assert_int_equal(x->revenue_30d, y->revenue_30d);
-	assert_int_equal(x->revenue_90d, y->revenue_90d);
-	assert_int_equal(x->revenue_365d, y->revenue_365d);
-	assert_int_equal(x->purchases_30d, y->purchases_30d);
-	assert_int_equal(x->purchases_90d, y->purchases_90d);
-	assert_int_equal(x->purchases_365d, y->purchases_365d);
-	assert_int_equal(x->complaints_30d, y->complaints_30d);
-	assert_int_equal(x->complaints_90d, y->complaints_90d);
-	assert_int_equal(x->complaints_365d, y->complaints_365d);
 }
 
 /* ---- types and building ------------------------------------------------ */
@@ -194,7 +133,7 @@ static void test_new(void **state)
 {
 	test_fx *f = *state;
 	kehu_interaction *ix = (kehu_interaction *)&ix;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 
 	assert_int_equal(kehu_interaction_new(&ix, f->db, c, 0, T0),
 	                 KEHU_EINVAL);
@@ -257,7 +196,7 @@ static void test_setters(void **state)
 {
 	test_fx *f = *state;
 	kehu_interaction *ix;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 	char ch65[66], ch64[65];
 	char *note = malloc(KEHU_MAX_NOTE_BYTES + 2);
 	const char *s;
@@ -362,8 +301,8 @@ static void test_round_trip(void **state)
 	kehu_interaction *ix;
 	kehu_history *h;
 	const kehu_interaction *got;
-	kehu_id c = new_customer(f->db);
-	kehu_id a = new_account(f->db, c);
+	kehu_id c = test_new_customer(f->db);
+	kehu_id a = test_new_account(f->db, c);
 	kehu_id id;
 	const char *s;
 	int64_t i;
@@ -424,7 +363,7 @@ static void test_record_rules(void **state)
 	test_fx *f = *state;
 	kehu_interaction *ix;
 	kehu_metrics m;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 	kehu_id prev = c, id;
 	int32_t s;
 	int i;
@@ -472,7 +411,7 @@ static void test_record_rules(void **state)
 		assert_true(id > prev);
 		prev = id;
 	}
-	assert_true(new_customer(f->db) > prev);
+	assert_true(test_new_customer(f->db) > prev);
 	/* an unknown customer or account is not found, no id is spent */
 	{
 		ixs v = {KEHU_IX_VISIT, T0, 0, 0, 0};
@@ -493,7 +432,7 @@ static void test_metrics_empty(void **state)
 {
 	test_fx *f = *state;
 	kehu_metrics m;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 
 	read_m(f->db, c, T0, &m);
 	assert_int_equal(m.version, KEHU_METRICS_VERSION);
@@ -538,7 +477,7 @@ static void test_metrics_definitions(void **state)
 {
 	test_fx *f = *state;
 	kehu_metrics m;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 	const ixs set[] = {
 		{KEHU_IX_PURCHASE, T0 + 10 * H, 1000, 300, 0},
 		{KEHU_IX_PURCHASE, T0 + 15 * H, 500, 0, 0}, /* same day */
@@ -620,7 +559,7 @@ static void test_windows_exact(void **state)
 {
 	test_fx *f = *state;
 	kehu_metrics m;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 	const int64_t now = T0 + 100 * DAY + 12 * H;
 	const struct {
 		int64_t t, amount;
@@ -713,9 +652,9 @@ static void test_utc_offset(void **state)
 	dbs[0] = sh;
 	dbs[1] = utc;
 	for (k = 0; k < 2; k++) {
-		c[k][0] = new_customer(dbs[k]);
-		c[k][1] = new_customer(dbs[k]);
-		c[k][2] = new_customer(dbs[k]);
+		c[k][0] = test_new_customer(dbs[k]);
+		c[k][1] = test_new_customer(dbs[k]);
+		c[k][2] = test_new_customer(dbs[k]);
 		rec(dbs[k], c[k][0], KEHU_IX_PURCHASE, t1, 100);
 		rec(dbs[k], c[k][0], KEHU_IX_PURCHASE, t2, 200);
 		rec(dbs[k], c[k][1], KEHU_IX_PURCHASE, edge, 1);
@@ -762,7 +701,7 @@ static void test_utc_offset(void **state)
 
 	/* west of UTC, the first second of 1970 is on local day -1 */
 	open_offset(&ny, &an, -3600);
-	c[0][0] = new_customer(ny);
+	c[0][0] = test_new_customer(ny);
 	rec(ny, c[0][0], KEHU_IX_PURCHASE, 0, 5);
 	rec(ny, c[0][0], KEHU_IX_PURCHASE, 3599, 6);
 	read_m(ny, c[0][0], 10 * H, &m);
@@ -819,7 +758,7 @@ static void test_months_back_dated(void **state)
 {
 	test_fx *f = *state;
 	kehu_metrics m;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 
 	rec(f->db, c, KEHU_IX_PURCHASE, JAN(10, 9), 10);
 	rec(f->db, c, KEHU_IX_COMPLAINT, FEB(5, 9), 0);
@@ -876,9 +815,9 @@ static void test_metrics_txn_and_reopen(void **state)
 	OK(kehu_storage_memory_new(&mem, test_alloc_fn, &al));
 	OK(kehu_storage_memory_get_vtable(mem, &vt));
 	OK(test_open(&db, &al, &vt));
-	c = new_customer(db);
-	a = new_account(db, c);
-	other = new_customer(db);
+	c = test_new_customer(db);
+	a = test_new_account(db, c);
+	other = test_new_customer(db);
 	for (i = 0; i < sizeof in_order_part / sizeof in_order_part[0]; i++)
 		OK(try_rec(db, c, a, &in_order_part[i], NULL));
 	for (k = 0; k < 4; k++) {
@@ -897,9 +836,9 @@ static void test_metrics_txn_and_reopen(void **state)
 	OK(kehu_db_rollback(db));
 	for (k = 0; k < 4; k++) {
 		read_m(db, c, nows[k], &after);
-		assert_metrics_equal(&before[0][k], &after);
+		test_assert_metrics_equal(&before[0][k], &after);
 		read_m(db, a, nows[k], &after);
-		assert_metrics_equal(&before[1][k], &after);
+		test_assert_metrics_equal(&before[1][k], &after);
 		read_m(db, other, nows[k], &after);
 		assert_int_equal(after.interactions, 0);
 		assert_int_equal(after.revenue_365d, 0);
@@ -919,9 +858,9 @@ static void test_metrics_txn_and_reopen(void **state)
 	OK(test_open(&db, &al, &vt));
 	for (k = 0; k < 4; k++) {
 		read_m(db, c, nows[k], &after);
-		assert_metrics_equal(&before[0][k], &after);
+		test_assert_metrics_equal(&before[0][k], &after);
 		read_m(db, a, nows[k], &after);
-		assert_metrics_equal(&before[1][k], &after);
+		test_assert_metrics_equal(&before[1][k], &after);
 	}
 	/* and goes on from there */
 	rec(db, c, KEHU_IX_PURCHASE, FEB(10, 20), 1);
@@ -948,10 +887,10 @@ static void compare_dbs(kehu_db *x, kehu_id xc, kehu_id xa, kehu_db *y,
 	for (i = 0; i < sizeof nows / sizeof nows[0]; i++) {
 		read_m(x, xc, nows[i], &mx);
 		read_m(y, yc, nows[i], &my);
-		assert_metrics_equal(&mx, &my);
+		test_assert_metrics_equal(&mx, &my);
 		read_m(x, xa, nows[i], &mx);
 		read_m(y, ya, nows[i], &my);
-		assert_metrics_equal(&mx, &my);
+		test_assert_metrics_equal(&mx, &my);
 	}
 }
 
@@ -983,8 +922,8 @@ static void test_back_dated(void **state)
 	for (k = 0; k < 3; k++) {
 		memset(&al[k], 0, sizeof al[k]);
 		OK(test_open(&db[k], &al[k], NULL));
-		c[k] = new_customer(db[k]);
-		a[k] = new_account(db[k], c[k]);
+		c[k] = test_new_customer(db[k]);
+		a[k] = test_new_account(db[k], c[k]);
 	}
 	/* 0: in time order; 1: the main part, then the back-dated part;
 	 * 2: in reverse time order */
@@ -1071,8 +1010,8 @@ static void test_back_dated_random(void **state)
 	for (k = 0; k < 2; k++) {
 		memset(&al[k], 0, sizeof al[k]);
 		OK(test_open(&db[k], &al[k], NULL));
-		c[k] = new_customer(db[k]);
-		a[k] = new_account(db[k], c[k]);
+		c[k] = test_new_customer(db[k]);
+		a[k] = test_new_account(db[k], c[k]);
 	}
 	/* db 0 in time order (by a sort of indexes), db 1 shuffled */
 	{
@@ -1099,10 +1038,10 @@ static void test_back_dated_random(void **state)
 
 		read_m(db[0], c[0], now, &mx);
 		read_m(db[1], c[1], now, &my);
-		assert_metrics_equal(&mx, &my);
+		test_assert_metrics_equal(&mx, &my);
 		read_m(db[0], a[0], now, &mx);
 		read_m(db[1], a[1], now, &my);
-		assert_metrics_equal(&mx, &my);
+		test_assert_metrics_equal(&mx, &my);
 	}
 	for (k = 0; k < 2; k++)
 		close_checked(db[k], &al[k]);
@@ -1116,9 +1055,9 @@ static void test_overflow(void **state)
 	kehu_metrics before, after;
 	kehu_history *h;
 	const kehu_interaction *got;
-	kehu_id c = new_customer(f->db), d = new_customer(f->db);
-	kehu_id e = new_customer(f->db), g = new_customer(f->db);
-	kehu_id acct = new_account(f->db, c);
+	kehu_id c = test_new_customer(f->db), d = test_new_customer(f->db);
+	kehu_id e = test_new_customer(f->db), g = test_new_customer(f->db);
+	kehu_id acct = test_new_account(f->db, c);
 	kehu_id id1, id2;
 	int n;
 
@@ -1134,7 +1073,7 @@ static void test_overflow(void **state)
 		                 KEHU_ERANGE);
 		assert_msg_has(f->db, "sales");
 		read_m(f->db, c, T0 + 2 * DAY, &after);
-		assert_metrics_equal(&before, &after);
+		test_assert_metrics_equal(&before, &after);
 		OK(try_rec(f->db, c, 0, &fits, &id2));
 		assert_true(id2 > id1);
 		read_m(f->db, c, T0 + 2 * DAY, &after);
@@ -1160,7 +1099,7 @@ static void test_overflow(void **state)
 		assert_int_equal(try_rec(f->db, d, 0, &over, NULL),
 		                 KEHU_ERANGE);
 		read_m(f->db, d, T0, &after);
-		assert_metrics_equal(&before, &after);
+		test_assert_metrics_equal(&before, &after);
 	}
 	/* refunds, and a margin below INT64_MIN */
 	{
@@ -1179,7 +1118,7 @@ static void test_overflow(void **state)
 		                 KEHU_ERANGE);
 		assert_msg_has(f->db, "margin");
 		read_m(f->db, e, T0, &after);
-		assert_metrics_equal(&before, &after);
+		test_assert_metrics_equal(&before, &after);
 		OK(try_rec(f->db, e, 0, &cheap, NULL));
 		read_m(f->db, e, T0 + 1, &after);
 		assert_int_equal(after.margin, INT64_MIN);
@@ -1190,7 +1129,7 @@ static void test_overflow(void **state)
 		ixs over = {KEHU_IX_PURCHASE, T0, 10, 0, 0};
 		kehu_metrics ab, aa;
 
-		OK(try_rec(f->db, new_customer(f->db), acct, &big, NULL));
+		OK(try_rec(f->db, test_new_customer(f->db), acct, &big, NULL));
 		read_m(f->db, g, T0, &before);
 		read_m(f->db, acct, T0, &ab);
 		assert_int_equal(ab.sales, INT64_MAX - 5);
@@ -1198,8 +1137,8 @@ static void test_overflow(void **state)
 		                 KEHU_ERANGE);
 		read_m(f->db, g, T0, &after);
 		read_m(f->db, acct, T0, &aa);
-		assert_metrics_equal(&before, &after);
-		assert_metrics_equal(&ab, &aa);
+		test_assert_metrics_equal(&before, &after);
+		test_assert_metrics_equal(&ab, &aa);
 		assert_int_equal(after.interactions, 0);
 		/* without the account it fits */
 		OK(try_rec(f->db, g, 0, &over, NULL));
@@ -1265,7 +1204,7 @@ static void test_history(void **state)
 	test_fx *f = *state;
 	entry want[N], got[N + 1];
 	kehu_history *h = (kehu_history *)&h;
-	kehu_id c = new_customer(f->db), other = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db), other = test_new_customer(f->db);
 	size_t n, total, i, k;
 
 	/* three per minute, recorded out of order, with another
@@ -1366,7 +1305,7 @@ static void test_history(void **state)
 	kehu_history_free(NULL);
 
 	/* a customer with no history */
-	n = read_page(f->db, new_customer(f->db), 0, INT64_MAX, 0, 5, got);
+	n = read_page(f->db, test_new_customer(f->db), 0, INT64_MAX, 0, 5, got);
 	assert_int_equal(n, 0);
 	n = read_page(f->db, other, 0, INT64_MAX, 0, N, got);
 	assert_int_equal(n, N / 10);
@@ -1379,7 +1318,7 @@ static void test_history_concurrent_record(void **state)
 	test_fx *f = *state;
 	kehu_history *h;
 	const kehu_interaction *ix;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 	int64_t last = -1;
 	int i, n = 0;
 
@@ -1406,7 +1345,7 @@ static void test_history_10k(void **state)
 	kehu_history *h;
 	const kehu_interaction *ix;
 	kehu_metrics m;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 	int64_t last_t = -1;
 	kehu_id last_id = 0;
 	int64_t sum = 0;
@@ -1496,7 +1435,7 @@ static void test_errcode(void **state)
 	kehu_interaction *ix;
 	kehu_history *h;
 	const kehu_interaction *got;
-	kehu_id c = new_customer(f->db);
+	kehu_id c = test_new_customer(f->db);
 	const char *s;
 	int64_t i;
 	double d;
@@ -1547,7 +1486,7 @@ static void test_zombie(void **state)
 	(void)state;
 	memset(&al, 0, sizeof al);
 	OK(test_open(&db, &al, NULL));
-	c = new_customer(db);
+	c = test_new_customer(db);
 	rec(db, c, KEHU_IX_VISIT, T0, 0);
 	OK(kehu_interaction_new(&ix, db, c, KEHU_IX_PURCHASE, T0));
 	OK(kehu_history_new(&h, db, c, 0, INT64_MAX, 0));
