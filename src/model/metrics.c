@@ -333,7 +333,10 @@ int kehu__metrics_of_slot(kehu_db *db, const kehu__hot *h, int64_t now,
 
 	kehu_metrics_init(out, KEHU_METRICS_VERSION);
 	fill(db, &h->m, today, out);
-	if (!windows)
+	/* buckets exist only up to the last contact's day: a customer quiet
+	 * for a year has empty windows without a scan */
+	if (!windows || h->m.last_contact < 0 ||
+	    kehu__day_of(h->m.last_contact, db->utc_offset) < today - 364)
 		return KEHU_OK;
 	return read_windows(db, h->id, today, out);
 }

@@ -89,6 +89,11 @@ int kehu__view_seq_metrics(kehu_db *db, kehu__view_seq *seq, size_t index,
 
 	if ((rc = kehu__metrics_of_slot(db, h, now, 0, out)) != KEHU_OK)
 		return rc;
+	/* quiet for a year: its buckets (if any) are skipped unread by the
+	 * next customer's call */
+	if (h->m.last_contact < 0 ||
+	    kehu__day_of(h->m.last_contact, db->utc_offset) < seq->today - 364)
+		return KEHU_OK;
 	for (;;) {
 		const kehu__page_entry *e;
 
