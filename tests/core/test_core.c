@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -13,6 +14,7 @@
 #include "core/buf.h"
 #include "core/caltime.h"
 #include "core/checked.h"
+#include "core/lgamma.h"
 #include "core/error.h"
 #include "core/utf8.h"
 
@@ -127,6 +129,27 @@ static void test_buf(void **state)
 	kehu__buf_free(&b);
 }
 
+/* Against libc's lgamma (fine in a test: one thread). */
+static void test_lgamma(void **state)
+{
+	static const double xs[] = {1e-10, 0.001, 0.1, 0.5, 1, 1.5, 2, 2.5,
+	                            3.7, 10, 33.3, 100, 1e4, 1e8, 1e20,
+	                            -0.5, -1.5, -2.25, -10.1};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+		double want = lgamma(xs[i]), got = kehu__lgamma(xs[i]);
+
+		if (fabs(got - want) > 1e-13 * (1 + fabs(want)))
+			fail_msg("lgamma(%g): %.17g, want %.17g", xs[i], got,
+			         want);
+	}
+	assert_true(isinf(kehu__lgamma(0)));
+	assert_true(isinf(kehu__lgamma(-3)));
+	assert_true(kehu__lgamma(1) == 0 || fabs(kehu__lgamma(1)) < 1e-15);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_checked),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_lgamma),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
