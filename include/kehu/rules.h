@@ -207,7 +207,8 @@ typedef struct kehu_classify_options {
 	/** Customers per transaction (default 1000, 1..1000000). */
 	int64_t batch_size;
 	/** Optional: a segment: only customers for which this expression
-	 *  (rule language, may name the rule set's items) holds. */
+	 *  (rule language, may name the rule set's items) holds.  Population
+	 *  functions still range over every customer of the db. */
 	const char *segment;
 	kehu_progress_cb progress;
 	kehu_transition_cb transition;
