@@ -196,13 +196,7 @@ kehu__bgnbd_fit(const kehu__rfm_row *rows, size_t n,
 	out->alpha = exp(th[1]);
 	out->a = exp(th[2]);
 	out->b = exp(th[3]);
-	if (info) {
-		info->loglik = -res.f;
-		info->iterations = res.iterations;
-		info->evaluations = res.evaluations;
-		info->converged = res.converged;
-		info->se_ok = 0;
-	}
+	kehu__fit_info_set(info, &res);
 	return KEHU_OK;
 }
 

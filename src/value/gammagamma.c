@@ -183,13 +183,7 @@ kehu__gammagamma_fit(const kehu__spend_row *rows, size_t n,
 	out->p = exp(th[0]);
 	out->q = exp(th[1]);
 	out->gamma = exp(th[2]);
-	if (info) {
-		info->loglik = -res.f;
-		info->iterations = res.iterations;
-		info->evaluations = res.evaluations;
-		info->converged = res.converged;
-		info->se_ok = 0;
-	}
+	kehu__fit_info_set(info, &res);
 	return KEHU_OK;
 }
 

@@ -326,3 +326,14 @@ kehu__optim_se_exp(const kehu__optim_problem *pb, const double *x,
 		se[i] = exp(x[i]) * sqrt(inv[i]);
 	return KEHU_OK;
 }
+
+void kehu__fit_info_set(kehu__fit_info *info, const kehu__optim_result *res)
+{
+	if (!info)
+		return;
+	info->loglik = -res->f;
+	info->iterations = res->iterations;
+	info->evaluations = res->evaluations;
+	info->converged = res->converged;
+	info->se_ok = 0;
+}

@@ -45,6 +45,10 @@ typedef struct kehu__fit_info {
 	int converged;
 } kehu__fit_info;
 
+/* Fills info (may be NULL) from a minimisation of the negative
+ * log-likelihood; standard errors are computed separately. */
+void kehu__fit_info_set(kehu__fit_info *info, const kehu__optim_result *res);
+
 /*
  * Minimises from x (in/out).  Returns KEHU_OK (check res->converged),
  * KEHU_EINVAL (bad problem, or f not finite at the start).

@@ -224,13 +224,7 @@ kehu__paretonbd_fit(const kehu__rfm_row *rows, size_t n,
 	out->alpha = exp(th[1]);
 	out->s = exp(th[2]);
 	out->beta = exp(th[3]);
-	if (info) {
-		info->loglik = -res.f;
-		info->iterations = res.iterations;
-		info->evaluations = res.evaluations;
-		info->converged = res.converged;
-		info->se_ok = 0;
-	}
+	kehu__fit_info_set(info, &res);
 	return KEHU_OK;
 }
 
