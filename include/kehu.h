@@ -25,5 +25,6 @@
 #include "kehu/interaction.h"
 #include "kehu/metrics.h"
 #include "kehu/rules.h"
+#include "kehu/value.h"
 
 #endif /* KEHU_H */

@@ -1,0 +1,190 @@
+/*
+ * tests/value/test_summaries: kehu_value_summaries on CDNOW through the
+ * public API: the 1/10th sample's transactions are recorded into a db,
+ * the calibration summaries (to 1997-09-30, in weeks) equal the
+ * published summary file, and BG/NBD fitted on them gives the published
+ * parameters.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "value/bgnbd.h"
+
+#ifndef KEHU_SHARED_DATA
+#define KEHU_SHARED_DATA "../shared/data"
+#endif
+
+#define NSAMPLE 2357
+#define WEEK INT64_C(604800)
+
+static int64_t noon_of(long ymd)
+{
+	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int64_t)(era * 146097 + doe - 719468) * 86400 + 43200;
+}
+
+/* Records the sample: the 2,357 customers first, so that customer i is
+ * sample id i (ids are one sequence with interactions). */
+static int load_sample(kehu_db *db)
+{
+	FILE *f = fopen(KEHU_SHARED_DATA "/CDNOW_sample.txt", "rb");
+	long master, sample, ymd, cds, created = 0;
+	double usd;
+	kehu_customer *c;
+	kehu_interaction *ix;
+
+	if (!f)
+		return -1;
+	assert_int_equal(kehu_db_begin(db), KEHU_OK);
+	for (; created < NSAMPLE; created++) {
+		assert_int_equal(kehu_customer_create(&c, db, NULL), 0);
+		assert_int_equal(kehu_customer_get_id(c), created + 1);
+		kehu_customer_free(c);
+	}
+	while (fscanf(f, "%ld %ld %ld %ld %lf", &master, &sample, &ymd, &cds,
+	              &usd) == 5) {
+		assert_int_equal(kehu_interaction_new(&ix, db, sample,
+		                                      KEHU_IX_PURCHASE,
+		                                      noon_of(ymd)), 0);
+		assert_int_equal(kehu_interaction_set_amount(
+			ix, (int64_t)llround(usd * 100)), 0);
+		assert_int_equal(kehu_interaction_record(ix), 0);
+		kehu_interaction_free(ix);
+	}
+	fclose(f);
+	assert_int_equal(kehu_db_commit(db), KEHU_OK);
+	return 0;
+}
+
+static void test_cdnow_summaries(void **state)
+{
+	test_fx *fxp = *state;
+	static kehu_id id[NSAMPLE];
+	static double x[NSAMPLE], tx[NSAMPLE], T[NSAMPLE], z[NSAMPLE];
+	static kehu__rfm_row rows[NSAMPLE];
+	kehu__bgnbd_params p;
+	kehu__fit_info info;
+	char line[256];
+	size_t n = 0, i = 0;
+	FILE *f;
+
+	if (load_sample(fxp->db) != 0)
+		fail_msg("cannot read the CDNOW sample from " KEHU_SHARED_DATA);
+	/* asking without room says how many */
+	assert_int_equal(kehu_value_summaries(fxp->db, noon_of(19970930), WEEK,
+	                                      NULL, NULL, NULL, NULL, NULL, 0,
+	                                      &n), KEHU_EBUFS);
+	assert_int_equal(n, NSAMPLE);
+	assert_int_equal(kehu_value_summaries(fxp->db, noon_of(19970930), WEEK,
+	                                      id, x, tx, T, z, NSAMPLE, &n),
+	                 KEHU_OK);
+	assert_int_equal(n, NSAMPLE);
+	f = fopen(KEHU_SHARED_DATA "/cdnow_customers_summary_with_transactions"
+	          ".csv", "rb");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof line, f)); /* header */
+	while (fgets(line, sizeof line, f)) {
+		long cid;
+		double ex, etx, eT, ez;
+
+		assert_int_equal(sscanf(line, "%ld,%lf,%lf,%lf,%lf", &cid, &ex,
+		                        &etx, &eT, &ez), 5);
+		assert_int_equal(id[cid - 1], cid);
+		assert_true(x[cid - 1] == ex);
+		assert_true(fabs(tx[cid - 1] - etx) <= 0.005 + 1e-9);
+		assert_true(fabs(T[cid - 1] - eT) <= 0.005 + 1e-9);
+		assert_true(fabs(z[cid - 1] - ez) <= 0.01 + 1e-9);
+		i++;
+	}
+	fclose(f);
+	assert_int_equal(i, NSAMPLE);
+	/* the published BG/NBD fit on these summaries */
+	for (i = 0; i < n; i++) {
+		rows[i].x = x[i];
+		rows[i].t_x = tx[i];
+		rows[i].T = T[i];
+		rows[i].weight = 1;
+	}
+	assert_int_equal(kehu__bgnbd_fit(rows, n, &p, &info), KEHU_OK);
+	print_message("BG/NBD from kehu_value_summaries: r %.4f alpha %.4f "
+	              "a %.4f b %.4f LL %.2f\n", p.r, p.alpha, p.a, p.b,
+	              info.loglik);
+	assert_true(fabs(p.r - 0.243) < 0.0005);
+	assert_true(fabs(p.alpha - 4.414) < 0.0005);
+	assert_true(fabs(p.a - 0.793) < 0.0005);
+	assert_true(fabs(p.b - 2.426) < 0.0005);
+	assert_true(fabs(info.loglik - -9582.43) < 0.01);
+}
+
+static void test_units_and_errors(void **state)
+{
+	test_fx *fxp = *state;
+	kehu_id cid = test_new_customer(fxp->db), id;
+	kehu_interaction *ix;
+	double x, tx, T, z;
+	size_t n;
+	int k;
+
+	/* purchases on days 0, 0 (same day: merged), 7 and 14 */
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(kehu_interaction_new(&ix, fxp->db, cid,
+		                                      KEHU_IX_PURCHASE,
+		                                      T0 + (k ? k - 1 : 0) * 7 *
+		                                      DAY + k), 0);
+		assert_int_equal(kehu_interaction_set_amount(ix, 1000 * (k + 1)),
+		                 0);
+		assert_int_equal(kehu_interaction_record(ix), 0);
+		kehu_interaction_free(ix);
+	}
+	assert_int_equal(kehu_value_summaries(fxp->db, T0 + 21 * DAY, DAY,
+	                                      &id, &x, &tx, &T, &z, 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(x == 2 && tx == 14 && T == 21);
+	/* day 0 (10.00 + 20.00 merged) is the first purchase day; the
+	 * repeat days hold 30.00 and 40.00 */
+	assert_true(fabs(z - 35.0) < 1e-9);
+	/* weeks: the same calendar, in other units */
+	assert_int_equal(kehu_value_summaries(fxp->db, T0 + 21 * DAY, WEEK,
+	                                      &id, &x, &tx, &T, &z, 1, &n), 0);
+	assert_true(x == 2 && tx == 2 && T == 3);
+	/* a calibration end before the first purchase: nobody */
+	assert_int_equal(kehu_value_summaries(fxp->db, T0 - DAY, WEEK, &id, &x,
+	                                      &tx, &T, &z, 1, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(kehu_value_summaries(fxp->db, T0, 0, &id, &x, &tx, &T,
+	                                      &z, 1, &n), KEHU_EINVAL);
+	assert_int_equal(kehu_value_summaries(fxp->db, T0, WEEK, NULL, &x,
+	                                      &tx, &T, &z, 1, &n),
+	                 KEHU_EINVAL);
+	assert_int_equal(kehu_value_summaries(NULL, T0, WEEK, NULL, NULL, NULL,
+	                                      NULL, NULL, 0, &n), KEHU_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cdnow_summaries,
+		                                test_fx_setup, test_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_units_and_errors,
+		                                test_fx_setup, test_fx_teardown),
+	};
+
+	return cmocka_run_group_tests_name("value_summaries", tests, NULL,
+	                                   NULL);
+}
