@@ -44,6 +44,77 @@ KEHU_API int kehu_value_summaries(kehu_db *db, int64_t calibration_end,
                                   double *spend_out, size_t cap,
                                   size_t *count_out);
 
+/** A fitted model (immutable; owns its parameters). */
+typedef struct kehu_model kehu_model;
+
+/** @name Model kinds */
+/**@{*/
+#define KEHU_MODEL_BGNBD 1      /**< BG/NBD: r, alpha, a, b */
+#define KEHU_MODEL_PARETONBD 2  /**< Pareto/NBD: r, alpha, s, beta */
+#define KEHU_MODEL_GAMMAGAMMA 3 /**< Gamma-Gamma spend: p, q, gamma */
+/**@}*/
+
+/**
+ * Fits a model by maximum likelihood on the db's summaries as of
+ * @p calibration_end in units of @p period_seconds (as
+ * kehu_value_summaries computes them).  Gamma-Gamma is fitted on the
+ * customers with repeat purchases.
+ *
+ * @return KEHU_OK; KEHU_EINVAL (kind, period, no customer to fit);
+ *         KEHU_ERANGE (the fit did not find finite parameters);
+ *         KEHU_ENOMEM; a storage code.
+ * Ownership: free with kehu_model_free (it does not need the db).
+ * Since: 0.1
+ */
+KEHU_API int kehu_model_fit(kehu_model **out, kehu_db *db, int32_t kind,
+                            int64_t calibration_end,
+                            int64_t period_seconds);
+
+/** Frees a model.  NULL is a no-op.  Since: 0.1 */
+KEHU_API void kehu_model_free(kehu_model *model);
+
+/** The KEHU_MODEL_* kind; 0 for NULL.  Since: 0.1 */
+KEHU_API int32_t kehu_model_get_kind(const kehu_model *model);
+/** The time unit (seconds per period) it was fitted in.  Since: 0.1 */
+KEHU_API int64_t kehu_model_get_period(const kehu_model *model);
+/** The number of parameters (4 or 3).  Since: 0.1 */
+KEHU_API size_t kehu_model_param_count(const kehu_model *model);
+/** Parameter @p index (in the order of the kind's comment); NAN out of
+ *  range.  Since: 0.1 */
+KEHU_API double kehu_model_get_param(const kehu_model *model, size_t index);
+/** Its name ("r", "alpha", ...); NULL out of range.  Since: 0.1 */
+KEHU_API const char *kehu_model_param_name(const kehu_model *model,
+                                           size_t index);
+/** The maximised log-likelihood.  Since: 0.1 */
+KEHU_API double kehu_model_get_loglik(const kehu_model *model);
+/** Optimiser iterations, and whether it converged (1/0).  Since: 0.1 */
+KEHU_API int32_t kehu_model_get_iterations(const kehu_model *model);
+KEHU_API int32_t kehu_model_get_converged(const kehu_model *model);
+
+/**
+ * Expected purchases in the next @p t periods of a customer with
+ * history (x, t_x, T) in the model's periods (BG/NBD, Pareto/NBD); with
+ * x = t_x = T = 0 and @p is_new 1: of a new customer over (0, t].
+ * @return KEHU_OK; KEHU_EINVAL (kind, negative or inconsistent values).
+ * Since: 0.1
+ */
+KEHU_API int kehu_model_expected_purchases(const kehu_model *model,
+                                           double x, double t_x, double T,
+                                           double t, int32_t is_new,
+                                           double *out);
+
+/** P(alive) of a customer with history (x, t_x, T).  Since: 0.1 */
+KEHU_API int kehu_model_p_alive(const kehu_model *model, double x,
+                                double t_x, double T, double *out);
+
+/**
+ * Gamma-Gamma: the expected mean transaction value of a customer with
+ * x repeat purchases of mean value @p mean_spend (x = 0: the population
+ * mean).  @return KEHU_OK or KEHU_EINVAL.  Since: 0.1
+ */
+KEHU_API int kehu_model_expected_spend(const kehu_model *model, double x,
+                                       double mean_spend, double *out);
+
 KEHU_END_DECL
 
 #endif /* KEHU_VALUE_H */

@@ -72,6 +72,75 @@ static int load_sample(kehu_db *db)
 	return 0;
 }
 
+static void near(double got, double want, double tol, const char *what)
+{
+	if (!(fabs(got - want) <= tol))
+		fail_msg("%s: got %.6f, want %.6f +- %g", what, got, want, tol);
+}
+
+/* kehu_model_fit and its predictions, all through the public API. */
+static void test_models_public(kehu_db *db, const double *x,
+                               const double *tx, const double *T, size_t n)
+{
+	kehu_model *m;
+	double v, sum = 0;
+	size_t i;
+
+	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_BGNBD,
+	                                noon_of(19970930), WEEK), KEHU_OK);
+	assert_int_equal(kehu_model_param_count(m), 4);
+	assert_string_equal(kehu_model_param_name(m, 1), "alpha");
+	near(kehu_model_get_param(m, 0), 0.243, 0.0005, "BG/NBD r");
+	near(kehu_model_get_param(m, 1), 4.414, 0.0005, "BG/NBD alpha");
+	near(kehu_model_get_param(m, 2), 0.793, 0.0005, "BG/NBD a");
+	near(kehu_model_get_param(m, 3), 2.426, 0.0005, "BG/NBD b");
+	near(kehu_model_get_loglik(m), -9582.43, 0.01, "BG/NBD LL");
+	assert_int_equal(kehu_model_get_converged(m), 1);
+	assert_int_equal(kehu_model_expected_purchases(m, 2, 30.43, 38.86, 39,
+	                                               0, &v), KEHU_OK);
+	near(v, 1.226, 0.0005, "E[Y(39) | 2, 30.43, 38.86]");
+	assert_int_equal(kehu_model_p_alive(m, 2, 30.43, 38.86, &v), KEHU_OK);
+	near(v, 0.727, 0.0005, "P(alive | 2, 30.43, 38.86)");
+	for (i = 0; i < n; i++) {
+		assert_int_equal(kehu_model_expected_purchases(m, x[i], tx[i],
+		                                               T[i], 39, 0, &v),
+		                 KEHU_OK);
+		sum += v;
+	}
+	print_message("holdout weeks 40-78: expected %.1f, actual 1882 "
+	              "(%+.1f%%)\n", sum, 100 * (sum - 1882) / 1882);
+	near(sum, 1653.4, 1653.4 * 0.005, "holdout expectation");
+	assert_int_equal(kehu_model_expected_spend(m, 1, 10, &v), KEHU_EINVAL);
+	kehu_model_free(m);
+
+	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_PARETONBD,
+	                                noon_of(19970930), WEEK), KEHU_OK);
+	near(kehu_model_get_param(m, 0), 0.553, 0.0005, "Pareto/NBD r");
+	near(kehu_model_get_param(m, 1), 10.578, 0.0005, "Pareto/NBD alpha");
+	near(kehu_model_get_param(m, 2), 0.606, 0.0005, "Pareto/NBD s");
+	near(kehu_model_get_param(m, 3), 11.669, 0.02, "Pareto/NBD beta");
+	near(kehu_model_get_loglik(m), -9594.98, 0.01, "Pareto/NBD LL");
+	kehu_model_free(m);
+
+	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_GAMMAGAMMA,
+	                                noon_of(19970930), WEEK), KEHU_OK);
+	assert_int_equal(kehu_model_param_count(m), 3);
+	near(kehu_model_get_param(m, 0), 6.25, 0.005, "Gamma-Gamma p");
+	near(kehu_model_get_param(m, 1), 3.74, 0.005, "Gamma-Gamma q");
+	near(kehu_model_get_param(m, 2), 15.44, 0.005, "Gamma-Gamma gamma");
+	near(kehu_model_get_loglik(m), -4055.92, 0.01, "Gamma-Gamma LL");
+	assert_int_equal(kehu_model_expected_spend(m, 2, 22.35, &v), KEHU_OK);
+	assert_true(v > 22.35 * 0.5 && v < 40); /* shrunk toward the mean */
+	assert_int_equal(kehu_model_p_alive(m, 1, 1, 2, &v), KEHU_EINVAL);
+	kehu_model_free(m);
+
+	assert_int_equal(kehu_model_fit(&m, db, 9, noon_of(19970930), WEEK),
+	                 KEHU_EINVAL);
+	assert_null(m);
+	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_BGNBD,
+	                                noon_of(19960101), WEEK), KEHU_EINVAL);
+}
+
 static void test_cdnow_summaries(void **state)
 {
 	test_fx *fxp = *state;
@@ -130,6 +199,7 @@ static void test_cdnow_summaries(void **state)
 	assert_true(fabs(p.a - 0.793) < 0.0005);
 	assert_true(fabs(p.b - 2.426) < 0.0005);
 	assert_true(fabs(info.loglik - -9582.43) < 0.01);
+	test_models_public(fxp->db, x, tx, T, n);
 }
 
 static void test_units_and_errors(void **state)

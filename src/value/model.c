@@ -1,0 +1,288 @@
+/*
+ * value/model: the public face of the value models: fit on a db's
+ * summaries, read the parameters, predict.  The numbers come from
+ * bgnbd.c, paretonbd.c and gammagamma.c.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "kehu/value.h"
+#include "model/db.h"
+#include "value/bgnbd.h"
+#include "value/gammagamma.h"
+#include "value/paretonbd.h"
+
+struct kehu_model {
+	kehu__allocator alloc;
+	int32_t kind;
+	int64_t period;
+	double params[4];
+	kehu__fit_info info;
+};
+
+static const char param_names[3][4][6] = {
+	{"r", "alpha", "a", "b"},
+	{"r", "alpha", "s", "beta"},
+	{"p", "q", "gamma", ""}};
+
+/* The db's summaries in db-allocated arrays. */
+typedef struct summaries {
+	kehu_id *id;
+	double *x, *tx, *T, *z;
+	size_t n;
+} summaries;
+
+static void summaries_free(kehu_db *db, summaries *s)
+{
+	kehu__free(&db->alloc, s->id, s->n * sizeof *s->id);
+	kehu__free(&db->alloc, s->x, s->n * sizeof *s->x);
+	kehu__free(&db->alloc, s->tx, s->n * sizeof *s->tx);
+	kehu__free(&db->alloc, s->T, s->n * sizeof *s->T);
+	kehu__free(&db->alloc, s->z, s->n * sizeof *s->z);
+	memset(s, 0, sizeof *s);
+}
+
+static int summaries_read(kehu_db *db, int64_t end, int64_t period,
+                          summaries *s)
+{
+	size_t n = 0;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	rc = kehu_value_summaries(db, end, period, NULL, NULL, NULL, NULL,
+	                          NULL, 0, &n);
+	if (rc != KEHU_EBUFS)
+		return rc == KEHU_OK
+			? kehu__db_error(db, KEHU_EINVAL, "no customer bought "
+			                 "before the calibration end: nothing "
+			                 "to fit")
+			: rc;
+	s->n = n;
+	s->id = kehu__calloc(&db->alloc, n, sizeof *s->id);
+	s->x = kehu__calloc(&db->alloc, n, sizeof *s->x);
+	s->tx = kehu__calloc(&db->alloc, n, sizeof *s->tx);
+	s->T = kehu__calloc(&db->alloc, n, sizeof *s->T);
+	s->z = kehu__calloc(&db->alloc, n, sizeof *s->z);
+	if (!s->id || !s->x || !s->tx || !s->T || !s->z) {
+		summaries_free(db, s);
+		return kehu__db_nomem(db);
+	}
+	rc = kehu_value_summaries(db, end, period, s->id, s->x, s->tx, s->T,
+	                          s->z, n, &n);
+	if (rc != KEHU_OK)
+		summaries_free(db, s);
+	return rc;
+}
+
+static int fit_counts(kehu_db *db, kehu_model *m, const summaries *s)
+{
+	kehu__rfm_row *rows = kehu__calloc(&db->alloc, s->n, sizeof *rows);
+	kehu__bgnbd_params b;
+	kehu__paretonbd_params p;
+	size_t i;
+	int rc;
+
+	if (!rows)
+		return kehu__db_nomem(db);
+	for (i = 0; i < s->n; i++) {
+		rows[i].x = s->x[i];
+		rows[i].t_x = s->tx[i];
+		rows[i].T = s->T[i];
+		rows[i].weight = 1;
+	}
+	if (m->kind == KEHU_MODEL_BGNBD) {
+		rc = kehu__bgnbd_fit(rows, s->n, &b, &m->info);
+		m->params[0] = b.r;
+		m->params[1] = b.alpha;
+		m->params[2] = b.a;
+		m->params[3] = b.b;
+	} else {
+		rc = kehu__paretonbd_fit(rows, s->n, &p, &m->info);
+		m->params[0] = p.r;
+		m->params[1] = p.alpha;
+		m->params[2] = p.s;
+		m->params[3] = p.beta;
+	}
+	kehu__free(&db->alloc, rows, s->n * sizeof *rows);
+	return rc;
+}
+
+static int fit_spend(kehu_db *db, kehu_model *m, const summaries *s)
+{
+	kehu__spend_row *rows = kehu__calloc(&db->alloc, s->n, sizeof *rows);
+	kehu__gammagamma_params g = {0, 0, 0};
+	size_t i, k = 0;
+	int rc;
+
+	if (!rows)
+		return kehu__db_nomem(db);
+	/* repeat buyers with a positive mean spend carry information */
+	for (i = 0; i < s->n; i++) {
+		if (s->x[i] <= 0 || s->z[i] <= 0)
+			continue;
+		rows[k].x = s->x[i];
+		rows[k].zbar = s->z[i];
+		rows[k].weight = 1;
+		k++;
+	}
+	rc = k ? kehu__gammagamma_fit(rows, k, &g, &m->info) : KEHU_EINVAL;
+	m->params[0] = g.p;
+	m->params[1] = g.q;
+	m->params[2] = g.gamma;
+	kehu__free(&db->alloc, rows, s->n * sizeof *rows);
+	return rc;
+}
+
+KEHU_API int kehu_model_fit(kehu_model **out, kehu_db *db, int32_t kind,
+                            int64_t calibration_end,
+                            int64_t period_seconds)
+{
+	summaries s;
+	kehu_model *m;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if ((rc = kehu__db_check(db)) != KEHU_OK)
+		return rc;
+	if (!out || kind < KEHU_MODEL_BGNBD || kind > KEHU_MODEL_GAMMAGAMMA)
+		return kehu__db_errori(db, KEHU_EINVAL,
+		                       "kehu_model_fit: out is NULL or kind ",
+		                       kind, " is unknown");
+	if ((rc = summaries_read(db, calibration_end, period_seconds, &s)))
+		return rc;
+	if (!(m = kehu__calloc(&db->alloc, 1, sizeof *m))) {
+		summaries_free(db, &s);
+		return kehu__db_nomem(db);
+	}
+	m->alloc = db->alloc;
+	m->kind = kind;
+	m->period = period_seconds;
+	rc = kind == KEHU_MODEL_GAMMAGAMMA ? fit_spend(db, m, &s)
+	                                   : fit_counts(db, m, &s);
+	summaries_free(db, &s);
+	if (rc != KEHU_OK) {
+		kehu_model_free(m);
+		if (rc == KEHU_ENOMEM)
+			return kehu__db_nomem(db);
+		return kehu__db_error(db, rc == KEHU_EINVAL ? rc : KEHU_ERANGE,
+		                      "the model could not be fitted to these "
+		                      "customers");
+	}
+	*out = m;
+	return kehu__db_ok(db);
+}
+
+KEHU_API void kehu_model_free(kehu_model *m)
+{
+	if (m) {
+		kehu__allocator a = m->alloc;
+
+		kehu__free(&a, m, sizeof *m);
+	}
+}
+
+KEHU_API int32_t kehu_model_get_kind(const kehu_model *m)
+{
+	return m ? m->kind : 0;
+}
+
+KEHU_API int64_t kehu_model_get_period(const kehu_model *m)
+{
+	return m ? m->period : 0;
+}
+
+KEHU_API size_t kehu_model_param_count(const kehu_model *m)
+{
+	return !m ? 0 : m->kind == KEHU_MODEL_GAMMAGAMMA ? 3 : 4;
+}
+
+KEHU_API double kehu_model_get_param(const kehu_model *m, size_t i)
+{
+	return i < kehu_model_param_count(m) ? m->params[i] : NAN;
+}
+
+KEHU_API const char *kehu_model_param_name(const kehu_model *m, size_t i)
+{
+	return i < kehu_model_param_count(m) ? param_names[m->kind - 1][i]
+	                                     : NULL;
+}
+
+KEHU_API double kehu_model_get_loglik(const kehu_model *m)
+{
+	return m ? m->info.loglik : NAN;
+}
+
+KEHU_API int32_t kehu_model_get_iterations(const kehu_model *m)
+{
+	return m ? m->info.iterations : 0;
+}
+
+KEHU_API int32_t kehu_model_get_converged(const kehu_model *m)
+{
+	return m ? m->info.converged : 0;
+}
+
+static void as_bgnbd(const kehu_model *m, kehu__bgnbd_params *p)
+{
+	p->r = m->params[0];
+	p->alpha = m->params[1];
+	p->a = m->params[2];
+	p->b = m->params[3];
+}
+
+static void as_paretonbd(const kehu_model *m, kehu__paretonbd_params *p)
+{
+	p->r = m->params[0];
+	p->alpha = m->params[1];
+	p->s = m->params[2];
+	p->beta = m->params[3];
+}
+
+KEHU_API int kehu_model_expected_purchases(const kehu_model *m, double x,
+                                           double t_x, double T, double t,
+                                           int32_t is_new, double *out)
+{
+	kehu__bgnbd_params b;
+	kehu__paretonbd_params p;
+
+	if (!m || !out || m->kind == KEHU_MODEL_GAMMAGAMMA)
+		return KEHU_EINVAL;
+	if (m->kind == KEHU_MODEL_BGNBD) {
+		as_bgnbd(m, &b);
+		return is_new ? kehu__bgnbd_expected(&b, t, out)
+		              : kehu__bgnbd_conditional(&b, x, t_x, T, t, out);
+	}
+	as_paretonbd(m, &p);
+	return is_new ? kehu__paretonbd_expected(&p, t, out)
+	              : kehu__paretonbd_conditional(&p, x, t_x, T, t, out);
+}
+
+KEHU_API int kehu_model_p_alive(const kehu_model *m, double x, double t_x,
+                                double T, double *out)
+{
+	kehu__bgnbd_params b;
+	kehu__paretonbd_params p;
+
+	if (!m || !out || m->kind == KEHU_MODEL_GAMMAGAMMA)
+		return KEHU_EINVAL;
+	if (m->kind == KEHU_MODEL_BGNBD) {
+		as_bgnbd(m, &b);
+		return kehu__bgnbd_palive(&b, x, t_x, T, out);
+	}
+	as_paretonbd(m, &p);
+	return kehu__paretonbd_palive(&p, x, t_x, T, out);
+}
+
+KEHU_API int kehu_model_expected_spend(const kehu_model *m, double x,
+                                       double mean_spend, double *out)
+{
+	kehu__gammagamma_params g;
+
+	if (!m || !out || m->kind != KEHU_MODEL_GAMMAGAMMA)
+		return KEHU_EINVAL;
+	g.p = m->params[0];
+	g.q = m->params[1];
+	g.gamma = m->params[2];
+	return kehu__gammagamma_expected_spend(&g, x, mean_spend, out);
+}
