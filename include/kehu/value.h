@@ -115,6 +115,23 @@ KEHU_API int kehu_model_p_alive(const kehu_model *model, double x,
 KEHU_API int kehu_model_expected_spend(const kehu_model *model, double x,
                                        double mean_spend, double *out);
 
+/**
+ * Stores the model in the db under @p name (1..256 bytes, UTF-8),
+ * replacing an older one, so another host on the store loads it.
+ * @return KEHU_OK; KEHU_EINVAL; KEHU_ENOMEM; a storage code.  Since: 0.1
+ */
+KEHU_API int kehu_model_save(kehu_db *db, const kehu_model *model,
+                             const char *name);
+
+/**
+ * Loads the model stored under @p name.
+ * @return KEHU_OK; KEHU_ENOTFOUND; KEHU_ECORRUPT; KEHU_EINVAL;
+ *         KEHU_ENOMEM; a storage code.
+ * Ownership: free with kehu_model_free.  Since: 0.1
+ */
+KEHU_API int kehu_model_load(kehu_model **out, kehu_db *db,
+                             const char *name);
+
 KEHU_END_DECL
 
 #endif /* KEHU_VALUE_H */

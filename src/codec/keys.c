@@ -63,6 +63,13 @@ void kehu__key_ruleset(kehu__buf *b, const char *name)
 	kehu__buf_put(b, name, strlen(name));
 }
 
+void kehu__key_model(kehu__buf *b, const char *name)
+{
+	kehu__buf_reset(b);
+	kehu__buf_put_u8(b, KEHU__KEY_MODEL);
+	kehu__buf_put(b, name, strlen(name));
+}
+
 void kehu__key_prefix(kehu__buf *b, uint8_t prefix)
 {
 	kehu__buf_reset(b);

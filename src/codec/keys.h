@@ -14,6 +14,7 @@
  *   'M' owner-id               metrics of a customer or an account
  *   'L' customer-id ruleset    labels and scores of the last classify-all
  *   'R' ruleset-name           a stored rule set (its text)
+ *   'V' model-name             a fitted value model
  *   'Z' "meta"                 db meta record (format, settings, next id)
  */
 #ifndef KEHU_CODEC_KEYS_H
@@ -32,6 +33,7 @@
 #define KEHU__KEY_METRICS 'M'
 #define KEHU__KEY_LABELS 'L'
 #define KEHU__KEY_RULESET 'R'
+#define KEHU__KEY_MODEL 'V'
 #define KEHU__KEY_META 'Z'
 
 /* Each builder resets b and writes one key; check b->failed. */
@@ -44,6 +46,7 @@ void kehu__key_day(kehu__buf *b, int64_t owner, int32_t day);
 void kehu__key_meta(kehu__buf *b);
 void kehu__key_labels(kehu__buf *b, int64_t customer, const char *ruleset);
 void kehu__key_ruleset(kehu__buf *b, const char *name);
+void kehu__key_model(kehu__buf *b, const char *name);
 /* The one-byte range of a whole prefix: [prefix, prefix + 1). */
 void kehu__key_prefix(kehu__buf *b, uint8_t prefix);
 

@@ -6,7 +6,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "codec/keys.h"
+#include "codec/model.h"
 #include "kehu/value.h"
+#include "model/fields.h"
 #include "model/db.h"
 #include "value/bgnbd.h"
 #include "value/gammagamma.h"
@@ -285,4 +288,80 @@ KEHU_API int kehu_model_expected_spend(const kehu_model *m, double x,
 	g.q = m->params[1];
 	g.gamma = m->params[2];
 	return kehu__gammagamma_expected_spend(&g, x, mean_spend, out);
+}
+
+KEHU_API int kehu_model_save(kehu_db *db, const kehu_model *m,
+                             const char *name)
+{
+	kehu__model_rec rec;
+	size_t i;
+	int rc;
+
+	if ((rc = kehu__db_check(db)) != KEHU_OK)
+		return rc;
+	if (!m)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_model_save: model is NULL");
+	if ((rc = kehu__check_text(db, "model name", name, 1, 256)))
+		return rc;
+	memset(&rec, 0, sizeof rec);
+	rec.kind = m->kind;
+	rec.period = m->period;
+	rec.nparams = kehu_model_param_count(m);
+	for (i = 0; i < rec.nparams; i++)
+		rec.params[i] = m->params[i];
+	rec.loglik = m->info.loglik;
+	rec.iterations = m->info.iterations;
+	rec.converged = m->info.converged;
+	kehu__key_model(&db->key, name);
+	kehu__model_rec_encode(&db->val, &rec);
+	if ((rc = kehu__op_begin(db)) != KEHU_OK)
+		return rc;
+	return kehu__op_end(db, kehu__op_put(db, &db->key, &db->val));
+}
+
+KEHU_API int kehu_model_load(kehu_model **out, kehu_db *db,
+                             const char *name)
+{
+	kehu__model_rec rec;
+	kehu_model *m;
+	size_t i;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if ((rc = kehu__db_check(db)) != KEHU_OK)
+		return rc;
+	if (!out)
+		return kehu__db_error(db, KEHU_EINVAL,
+		                      "kehu_model_load: out is NULL");
+	if ((rc = kehu__check_text(db, "model name", name, 1, 256)))
+		return rc;
+	kehu__key_model(&db->key, name);
+	if (db->key.failed)
+		return kehu__db_nomem(db);
+	rc = kehu__store_get(&db->store, &db->key, &db->val);
+	if (rc == KEHU_ENOTFOUND)
+		return kehu__db_error3(db, rc, "no model named '", name,
+		                       "' is stored");
+	if (rc != KEHU_OK)
+		return rc;
+	if (kehu__model_rec_decode(&rec, db->val.data, db->val.len) !=
+	            KEHU_OK ||
+	    rec.kind < KEHU_MODEL_BGNBD || rec.kind > KEHU_MODEL_GAMMAGAMMA ||
+	    rec.nparams != (rec.kind == KEHU_MODEL_GAMMAGAMMA ? 3u : 4u))
+		return kehu__db_error3(db, KEHU_ECORRUPT, "stored model '",
+		                       name, "' does not decode");
+	if (!(m = kehu__calloc(&db->alloc, 1, sizeof *m)))
+		return kehu__db_nomem(db);
+	m->alloc = db->alloc;
+	m->kind = rec.kind;
+	m->period = rec.period;
+	for (i = 0; i < rec.nparams; i++)
+		m->params[i] = rec.params[i];
+	m->info.loglik = rec.loglik;
+	m->info.iterations = rec.iterations;
+	m->info.converged = rec.converged;
+	*out = m;
+	return kehu__db_ok(db);
 }

@@ -111,6 +111,29 @@ static void test_models_public(kehu_db *db, const double *x,
 	              "(%+.1f%%)\n", sum, 100 * (sum - 1882) / 1882);
 	near(sum, 1653.4, 1653.4 * 0.005, "holdout expectation");
 	assert_int_equal(kehu_model_expected_spend(m, 1, 10, &v), KEHU_EINVAL);
+	/* stored and loaded: the same parameters and predictions */
+	{
+		kehu_model *back;
+		double w;
+
+		assert_int_equal(kehu_model_save(db, m, "bgnbd-weekly"), 0);
+		assert_int_equal(kehu_model_load(&back, db, "bgnbd-weekly"), 0);
+		assert_int_equal(kehu_model_get_kind(back), KEHU_MODEL_BGNBD);
+		assert_int_equal(kehu_model_get_period(back), WEEK);
+		for (i = 0; i < 4; i++)
+			assert_true(kehu_model_get_param(back, i) ==
+			            kehu_model_get_param(m, i));
+		assert_true(kehu_model_get_loglik(back) ==
+		            kehu_model_get_loglik(m));
+		assert_int_equal(kehu_model_p_alive(back, 2, 30.43, 38.86, &w),
+		                 0);
+		assert_int_equal(kehu_model_p_alive(m, 2, 30.43, 38.86, &v), 0);
+		assert_true(v == w);
+		kehu_model_free(back);
+		assert_int_equal(kehu_model_load(&back, db, "nope"),
+		                 KEHU_ENOTFOUND);
+		assert_int_equal(kehu_model_save(db, m, ""), KEHU_EINVAL);
+	}
 	kehu_model_free(m);
 
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_PARETONBD,
