@@ -115,6 +115,28 @@ KEHU_API int kehu_model_p_alive(const kehu_model *model, double x,
 KEHU_API int kehu_model_expected_spend(const kehu_model *model, double x,
                                        double mean_spend, double *out);
 
+/** Above this absolute correlation between repeat purchases and mean
+ *  spend, Gamma-Gamma's independence assumption is taken as broken. */
+#define KEHU_SPEND_CORRELATION_LIMIT 0.3
+
+/**
+ * Gamma-Gamma: the Pearson correlation between the repeat purchase count
+ * and the mean spend of the customers it was fitted on (NAN for other
+ * kinds).  Since: 0.1
+ */
+KEHU_API double kehu_model_get_spend_correlation(const kehu_model *model);
+
+/**
+ * A warning about the fit, or NULL: for Gamma-Gamma, when the absolute
+ * spend correlation exceeds KEHU_SPEND_CORRELATION_LIMIT (the model
+ * assumes spend does not depend on frequency, so its predictions are
+ * suspect); @p code_out (may be NULL) receives KEHU_ERANGE then, else
+ * KEHU_OK.
+ * Ownership: static text.  Since: 0.1
+ */
+KEHU_API const char *kehu_model_get_warning(const kehu_model *model,
+                                            int32_t *code_out);
+
 /**
  * Stores the model in the db under @p name (1..256 bytes, UTF-8),
  * replacing an older one, so another host on the store loads it.

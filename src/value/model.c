@@ -21,6 +21,7 @@ struct kehu_model {
 	int64_t period;
 	double params[4];
 	kehu__fit_info info;
+	double spend_correlation; /* Gamma-Gamma; NAN otherwise */
 };
 
 static const char param_names[3][4][6] = {
@@ -110,6 +111,30 @@ static int fit_counts(kehu_db *db, kehu_model *m, const summaries *s)
 	return rc;
 }
 
+/* Pearson correlation of x and zbar; 0 when undefined. */
+static double correlation(const kehu__spend_row *rows, size_t n)
+{
+	double mx = 0, mz = 0, sxx = 0, szz = 0, sxz = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		mx += rows[i].x;
+		mz += rows[i].zbar;
+	}
+	if (n < 2)
+		return 0;
+	mx /= (double)n;
+	mz /= (double)n;
+	for (i = 0; i < n; i++) {
+		double dx = rows[i].x - mx, dz = rows[i].zbar - mz;
+
+		sxx += dx * dx;
+		szz += dz * dz;
+		sxz += dx * dz;
+	}
+	return sxx > 0 && szz > 0 ? sxz / sqrt(sxx * szz) : 0;
+}
+
 static int fit_spend(kehu_db *db, kehu_model *m, const summaries *s)
 {
 	kehu__spend_row *rows = kehu__calloc(&db->alloc, s->n, sizeof *rows);
@@ -128,6 +153,7 @@ static int fit_spend(kehu_db *db, kehu_model *m, const summaries *s)
 		rows[k].weight = 1;
 		k++;
 	}
+	m->spend_correlation = correlation(rows, k);
 	rc = k ? kehu__gammagamma_fit(rows, k, &g, &m->info) : KEHU_EINVAL;
 	m->params[0] = g.p;
 	m->params[1] = g.q;
@@ -161,6 +187,7 @@ KEHU_API int kehu_model_fit(kehu_model **out, kehu_db *db, int32_t kind,
 	m->alloc = db->alloc;
 	m->kind = kind;
 	m->period = period_seconds;
+	m->spend_correlation = NAN;
 	rc = kind == KEHU_MODEL_GAMMAGAMMA ? fit_spend(db, m, &s)
 	                                   : fit_counts(db, m, &s);
 	summaries_free(db, &s);
@@ -183,6 +210,24 @@ KEHU_API void kehu_model_free(kehu_model *m)
 
 		kehu__free(&a, m, sizeof *m);
 	}
+}
+
+KEHU_API double kehu_model_get_spend_correlation(const kehu_model *m)
+{
+	return m ? m->spend_correlation : NAN;
+}
+
+KEHU_API const char *kehu_model_get_warning(const kehu_model *m,
+                                            int32_t *code_out)
+{
+	int bad = m && m->kind == KEHU_MODEL_GAMMAGAMMA &&
+	          fabs(m->spend_correlation) > KEHU_SPEND_CORRELATION_LIMIT;
+
+	if (code_out)
+		*code_out = bad ? KEHU_ERANGE : KEHU_OK;
+	return bad ? "frequency and spend are correlated beyond 0.3: the "
+	             "Gamma-Gamma model assumes they are independent"
+	           : NULL;
 }
 
 KEHU_API int32_t kehu_model_get_kind(const kehu_model *m)
@@ -355,6 +400,7 @@ KEHU_API int kehu_model_load(kehu_model **out, kehu_db *db,
 	if (!(m = kehu__calloc(&db->alloc, 1, sizeof *m)))
 		return kehu__db_nomem(db);
 	m->alloc = db->alloc;
+	m->spend_correlation = NAN; /* not stored */
 	m->kind = rec.kind;
 	m->period = rec.period;
 	for (i = 0; i < rec.nparams; i++)

@@ -155,6 +155,16 @@ static void test_models_public(kehu_db *db, const double *x,
 	assert_int_equal(kehu_model_expected_spend(m, 2, 22.35, &v), KEHU_OK);
 	assert_true(v > 22.35 * 0.5 && v < 40); /* shrunk toward the mean */
 	assert_int_equal(kehu_model_p_alive(m, 1, 1, 2, &v), KEHU_EINVAL);
+	/* CDNOW's frequency and spend are nearly independent (about 0.11) */
+	v = kehu_model_get_spend_correlation(m);
+	print_message("Gamma-Gamma spend correlation %.3f\n", v);
+	assert_true(fabs(v) < KEHU_SPEND_CORRELATION_LIMIT && fabs(v) > 0.01);
+	{
+		int32_t code = -1;
+
+		assert_null(kehu_model_get_warning(m, &code));
+		assert_int_equal(code, KEHU_OK);
+	}
 	kehu_model_free(m);
 
 	assert_int_equal(kehu_model_fit(&m, db, 9, noon_of(19970930), WEEK),
@@ -269,12 +279,45 @@ static void test_units_and_errors(void **state)
 	                                      NULL, NULL, 0, &n), KEHU_EINVAL);
 }
 
+/* Spend that grows with frequency: the fit warns. */
+static void test_spend_correlation_warning(void **state)
+{
+	test_fx *fxp = *state;
+	kehu_interaction *ix;
+	kehu_model *m;
+	int32_t code = 0;
+	int c, k;
+
+	for (c = 0; c < 40; c++) {
+		kehu_id id = test_new_customer(fxp->db);
+
+		for (k = 0; k <= 1 + c % 8; k++) {
+			assert_int_equal(kehu_interaction_new(
+				&ix, fxp->db, id, KEHU_IX_PURCHASE,
+				T0 + (int64_t)k * 3 * DAY), 0);
+			/* repeat purchases cost more for frequent buyers */
+			assert_int_equal(kehu_interaction_set_amount(
+				ix, 1000 + 500 * (c % 8) + 37 * k + c), 0);
+			assert_int_equal(kehu_interaction_record(ix), 0);
+			kehu_interaction_free(ix);
+		}
+	}
+	assert_int_equal(kehu_model_fit(&m, fxp->db, KEHU_MODEL_GAMMAGAMMA,
+	                                T0 + 40 * DAY, WEEK), KEHU_OK);
+	assert_true(kehu_model_get_spend_correlation(m) > 0.9);
+	assert_non_null(kehu_model_get_warning(m, &code));
+	assert_int_equal(code, KEHU_ERANGE);
+	kehu_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cdnow_summaries,
 		                                test_fx_setup, test_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_units_and_errors,
+		                                test_fx_setup, test_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spend_correlation_warning,
 		                                test_fx_setup, test_fx_teardown),
 	};
 
