@@ -162,17 +162,10 @@ kehu__bgnbd_fit(const kehu__rfm_row *rows, size_t n,
 	kehu__optim_problem pb = {0};
 	kehu__optim_result res;
 	fit_data d;
-	double th[4], sw = 0.0, st = 0.0;
-	size_t i;
+	double th[4], sw, mean_T;
 	int rc;
 
-	if (!out || n == 0 || kehu__summary_check(rows, n) != KEHU_OK)
-		return KEHU_EINVAL;
-	for (i = 0; i < n; i++) {
-		sw += rows[i].weight;
-		st += rows[i].weight * rows[i].T;
-	}
-	if (!(sw > 0.0) || !(st > 0.0))
+	if (!out || kehu__summary_scale(rows, n, &sw, &mean_T) != KEHU_OK)
 		return KEHU_EINVAL;
 	d.rows = rows;
 	d.n = n;
@@ -186,7 +179,7 @@ kehu__bgnbd_fit(const kehu__rfm_row *rows, size_t n,
 	/* alpha starts at the mean observation time: the fit (and its
 	 * iteration count) does not depend on the time unit */
 	th[0] = 0.0;
-	th[1] = log(st / sw);
+	th[1] = log(mean_T);
 	th[2] = 0.0;
 	th[3] = 0.0;
 	rc = kehu__optim_minimize(&pb, th, &res);

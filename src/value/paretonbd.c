@@ -193,17 +193,10 @@ kehu__paretonbd_fit(const kehu__rfm_row *rows, size_t n,
 	kehu__optim_problem pb = {0};
 	kehu__optim_result res;
 	fit_data d;
-	double th[4], sw = 0.0, st = 0.0;
-	size_t i;
+	double th[4], sw, mean_T;
 	int rc;
 
-	if (!out || n == 0 || kehu__summary_check(rows, n) != KEHU_OK)
-		return KEHU_EINVAL;
-	for (i = 0; i < n; i++) {
-		sw += rows[i].weight;
-		st += rows[i].weight * rows[i].T;
-	}
-	if (!(sw > 0.0) || !(st > 0.0))
+	if (!out || kehu__summary_scale(rows, n, &sw, &mean_T) != KEHU_OK)
 		return KEHU_EINVAL;
 	d.rows = rows;
 	d.n = n;
@@ -214,9 +207,9 @@ kehu__paretonbd_fit(const kehu__rfm_row *rows, size_t n,
 	pb.max_iter = 1000;
 	pb.gtol = 1e-7 * sw;
 	th[0] = 0.0;
-	th[1] = log(st / sw);
+	th[1] = log(mean_T);
 	th[2] = 0.0;
-	th[3] = log(st / sw);
+	th[3] = log(mean_T);
 	rc = kehu__optim_minimize(&pb, th, &res);
 	if (rc != KEHU_OK)
 		return rc == KEHU_EINVAL ? KEHU_ERANGE : rc;

@@ -90,3 +90,22 @@ kehu__summary_compress(const kehu__allocator *a, const kehu__rfm_row *rows,
 	*n_out = m;
 	return KEHU_OK;
 }
+
+int kehu__summary_scale(const kehu__rfm_row *rows, size_t n, double *weight,
+                        double *mean_T)
+{
+	double sw = 0.0, st = 0.0;
+	size_t i;
+
+	if (n == 0 || kehu__summary_check(rows, n) != KEHU_OK)
+		return KEHU_EINVAL;
+	for (i = 0; i < n; i++) {
+		sw += rows[i].weight;
+		st += rows[i].weight * rows[i].T;
+	}
+	if (!(sw > 0.0) || !(st > 0.0))
+		return KEHU_EINVAL;
+	*weight = sw;
+	*mean_T = st / sw;
+	return KEHU_OK;
+}

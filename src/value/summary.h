@@ -37,4 +37,13 @@ int kehu__summary_compress(const kehu__allocator *a,
  * >= 0; else KEHU_EINVAL. */
 int kehu__summary_check(const kehu__rfm_row *rows, size_t n);
 
+/*
+ * Checks rows (as kehu__summary_check) and gives the total weight and
+ * the weighted mean T, where the count models start their time-scale
+ * parameters so that a fit does not depend on the time unit.
+ * KEHU_EINVAL for no rows, bad rows, or no weight or no time.
+ */
+int kehu__summary_scale(const kehu__rfm_row *rows, size_t n, double *weight,
+                        double *mean_T);
+
 #endif
