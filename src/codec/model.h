@@ -14,6 +14,9 @@ typedef struct kehu__model_rec {
 	double loglik;
 	int32_t iterations;
 	int32_t converged;
+	double se[4];     /* standard errors, when nse == nparams */
+	size_t nse;
+	double spend_correlation; /* NAN when absent */
 } kehu__model_rec;
 
 void kehu__model_rec_encode(kehu__buf *b, const kehu__model_rec *m);

@@ -79,6 +79,10 @@ struct kehu_db {
 	int64_t accounts_live_at_begin;
 	int64_t next_id_at_begin;
 
+	/* the current value models (kehu_db_set_value_models); owned */
+	kehu_model *purchase_model;
+	kehu_model *spend_model;
+
 	/* scratch buffers for keys and values (no allocation per call) */
 	kehu__buf key;
 	kehu__buf key2;

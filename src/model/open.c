@@ -291,6 +291,8 @@ void kehu__db_free(kehu_db *db)
 	kehu__hot_table_free(db, &db->customers);
 	kehu__hot_table_free(db, &db->accounts);
 	kehu__free(&a, db->undo, db->undo_cap * sizeof *db->undo);
+	kehu_model_free(db->purchase_model);
+	kehu_model_free(db->spend_model);
 	kehu__buf_free(&db->key);
 	kehu__buf_free(&db->key2);
 	kehu__buf_free(&db->val);

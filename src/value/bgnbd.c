@@ -11,6 +11,7 @@
  */
 #include "value/bgnbd.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "core/lgamma.h"
@@ -320,5 +321,88 @@ kehu__bgnbd_conditional(const kehu__bgnbd_params *p, double x, double t_x,
 		return KEHU_ERANGE;
 	if (*out < 0.0)
 		*out = 0.0;
+	return KEHU_OK;
+}
+
+/* The shared series: F[j] = 2F1(A, B; C; z[j]), z increasing, all
+ * positive parameters.  KEHU_ERANGE when it would overflow or not
+ * converge in STEPS_MAX_TERMS terms.  The smallest horizons converge
+ * first and leave the loop (lo moves up); convergence is checked every
+ * STEPS_CHECK terms, since the check costs more than the terms. */
+#define STEPS_MAX_TERMS 1024
+#define STEPS_CHECK 8
+#define STEPS_EPS (4.0 * DBL_EPSILON)
+
+static int
+series_steps(double A, double B, double C, const double *z, size_t n,
+             double *F)
+{
+	double zpow[KEHU__BGNBD_MAX_STEPS], coef = 1.0;
+	size_t j, lo = 0;
+	int k;
+
+	for (j = 0; j < n; j++) {
+		F[j] = 1.0;
+		zpow[j] = 1.0;
+	}
+	for (k = 0; k < STEPS_MAX_TERMS; k++) {
+		double fk = (double)k, fa, fb, ratio;
+
+		coef *= (A + fk) * (B + fk) / ((C + fk) * (fk + 1.0));
+		for (j = lo; j < n; j++) {
+			zpow[j] *= z[j];
+			F[j] += coef * zpow[j];
+		}
+		if ((k + 1) % STEPS_CHECK)
+			continue;
+		if (!isfinite(coef * zpow[n - 1]) || !isfinite(F[n - 1]))
+			return KEHU_ERANGE;
+		/* every later term ratio is below ratio z (see hyp2f1.c) */
+		fa = (A + fk + 1.0) / (fk + 2.0);
+		fb = (B + fk + 1.0) / (C + fk + 1.0);
+		ratio = (fa > 1.0 ? fa : 1.0) * (fb > 1.0 ? fb : 1.0);
+		while (lo < n && ratio * z[lo] < 1.0 &&
+		       coef * zpow[lo] * ratio * z[lo] <=
+		               STEPS_EPS * F[lo] * (1.0 - ratio * z[lo]))
+			lo++;
+		if (lo == n)
+			return KEHU_OK;
+	}
+	return KEHU_ERANGE;
+}
+
+int
+kehu__bgnbd_alive_steps(const kehu__bgnbd_params *p, double x, double T,
+                        const double *t, size_t n, double *out)
+{
+	double z[KEHU__BGNBD_MAX_STEPS], F[KEHU__BGNBD_MAX_STEPS];
+	double a, A, B, C, lead;
+	size_t j;
+
+	if (!params_ok(p) || !out || !t || !args_ok(x, 0.0, T) || n == 0 ||
+	    n > KEHU__BGNBD_MAX_STEPS)
+		return KEHU_EINVAL;
+	a = away_from_one(p->a);
+	A = p->r + x;
+	B = p->b + x;
+	C = a + p->b + x - 1.0;
+	for (j = 0; j < n; j++) {
+		if (!(t[j] > 0.0) || !isfinite(t[j]) || (j && t[j] < t[j - 1]))
+			return KEHU_EINVAL;
+		z[j] = t[j] / (p->alpha + T + t[j]);
+	}
+	/* linear space is safe while the terms stay modest; z near 1 or
+	 * large x is the log-space path's work */
+	if (C <= 0.0 || z[n - 1] > 0.95 || A > 200.0 ||
+	    series_steps(A, B, C, z, n, F) != KEHU_OK)
+		return KEHU_ERANGE;
+	for (j = 0; j < n; j++) {
+		lead = exp(A * log1p(-z[j]));
+		out[j] = C / (a - 1.0) * (1.0 - lead * F[j]);
+		if (!isfinite(out[j]))
+			return KEHU_ERANGE;
+		if (out[j] < 0.0)
+			out[j] = 0.0;
+	}
 	return KEHU_OK;
 }

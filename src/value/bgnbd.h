@@ -38,6 +38,9 @@ int kehu__bgnbd_loglik_grad(const kehu__bgnbd_params *p,
 int kehu__bgnbd_fit(const kehu__rfm_row *rows, size_t n,
                     kehu__bgnbd_params *out, kehu__fit_info *info);
 
+/* Horizons kehu__bgnbd_conditional_steps takes at once. */
+#define KEHU__BGNBD_MAX_STEPS 522
+
 /* E[X(t)]: expected purchases of a new customer in (0, t]. */
 int kehu__bgnbd_expected(const kehu__bgnbd_params *p, double t,
                          double *out);
@@ -45,6 +48,19 @@ int kehu__bgnbd_expected(const kehu__bgnbd_params *p, double t,
 /* E[Y(t) | x, t_x, T]: expected purchases in (T, T + t]. */
 int kehu__bgnbd_conditional(const kehu__bgnbd_params *p, double x,
                             double t_x, double T, double t, double *out);
+
+/*
+ * E[Y(t_j) | alive at T, x, T] for the n increasing horizons t[0..n-1]
+ * at once into out[0..n-1] (CLV's steps); times P(alive) it is
+ * kehu__bgnbd_conditional, so it does not depend on t_x.  One pass of
+ * the 2F1 series serves every horizon, in linear space.  KEHU_ERANGE
+ * when that pass is not safe (large x, z near 1, overflow): the caller
+ * then asks kehu__bgnbd_conditional per horizon, which works in log
+ * space.  KEHU_EINVAL as kehu__bgnbd_conditional.
+ */
+int kehu__bgnbd_alive_steps(const kehu__bgnbd_params *p, double x,
+                            double T, const double *t, size_t n,
+                            double *out);
 
 /* P(alive at T | x, t_x, T). */
 int kehu__bgnbd_palive(const kehu__bgnbd_params *p, double x, double t_x,

@@ -124,6 +124,27 @@ signed_add(double *la, int *sa, double lb, int sb)
 }
 
 /*
+ * With a, b, c > 0, every later ratio (a+m)(b+m)z / ((c+m)(m+1)), m > n,
+ * is at most z max((a+n+1)/(n+2), 1) max((b+n+1)/(c+n+1), 1): each
+ * factor moves monotonically toward 1.  When that bound R < 1 the tail
+ * after `term` is below term R / (1 - R).  This stops the series after
+ * a few dozen terms where the general rule (n beyond |a| + |b|) would
+ * run millions: b and c of 1e7 and more come from BG/NBD fits on data
+ * in which nobody has dropped out yet.
+ */
+static int
+tail_small(double a, double b, double c, double z, double fn, double term,
+           double sum)
+{
+	double fa = (a + fn + 1.0) / (fn + 2.0);
+	double fb = (b + fn + 1.0) / (c + fn + 1.0);
+	double r = z * (fa > 1.0 ? fa : 1.0) * (fb > 1.0 ? fb : 1.0);
+
+	return r < 1.0 &&
+	       fabs(term) * r / (1.0 - r) <= DBL_EPSILON * fabs(sum);
+}
+
+/*
  * The plain power series, 0 <= z < 1.  Fails with KEHU_ERANGE when the
  * largest term exceeds the sum by more than e^max_loss (cancellation).
  */
@@ -154,6 +175,9 @@ series(double a, double b, double c, double z, double *lout, int *sout,
 			scale += LOG_BIG;
 		}
 		if (term == 0.0)
+			break;
+		if (a > 0.0 && b > 0.0 && c > 0.0 &&
+		    tail_small(a, b, c, z, fn, term, sum))
 			break;
 		/* the terms decrease from here on (ratio -> z < 1); stop
 		 * when the geometric tail bound is below the precision */

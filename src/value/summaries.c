@@ -15,6 +15,7 @@
 #include "model/fields.h"
 #include "model/page.h"
 #include "model/view.h"
+#include "value/summaries.h"
 
 typedef struct days_acc {
 	int32_t first;     /* first purchase day, or INT32_MIN */
@@ -23,6 +24,9 @@ typedef struct days_acc {
 	int64_t day_amount;
 	int64_t repeat_days;
 	double repeat_amount;
+	int64_t sales;        /* for CLV: purchase amounts, */
+	int64_t product_cost; /* their cost */
+	int64_t service_cost; /* and the cost of everything else */
 } days_acc;
 
 static void close_day(days_acc *a)
@@ -48,7 +52,21 @@ static void add_purchase(days_acc *a, int32_t day, int64_t amount)
 	a->day_amount += amount;
 }
 
-/* Walks one customer's purchases up to the end day. */
+/* Amounts and costs are int64 sums the db already keeps in its
+ * metrics without overflow, so these partial sums cannot overflow. */
+static void add_interaction(const kehu_db *db, days_acc *a,
+                            const kehu__interaction_rec *ix)
+{
+	if (ix->type != KEHU_IX_PURCHASE) {
+		a->service_cost += ix->cost;
+		return;
+	}
+	add_purchase(a, kehu__day_of(ix->time, db->utc_offset), ix->amount);
+	a->sales += ix->amount;
+	a->product_cost += ix->cost;
+}
+
+/* Walks one customer's interactions up to the end day. */
 static int customer_days(kehu_db *db, kehu_id id, int32_t end_day,
                          days_acc *a)
 {
@@ -61,6 +79,7 @@ static int customer_days(kehu_db *db, kehu_id id, int32_t end_day,
 	a->first = a->day = a->last = INT32_MIN;
 	a->day_amount = a->repeat_days = 0;
 	a->repeat_amount = 0;
+	a->sales = a->product_cost = a->service_cost = 0;
 	kehu__page_init(&page, &db->alloc);
 	kehu__buf_init(&end, &db->alloc);
 	kehu__key_id(&db->key, KEHU__KEY_INTERACTION, id);
@@ -79,11 +98,8 @@ static int customer_days(kehu_db *db, kehu_id id, int32_t end_day,
 				page.entries[i].vlen);
 			if (rc != KEHU_OK)
 				break;
-			if (ix.type == KEHU_IX_PURCHASE &&
-			    kehu__day_of(ix.time, db->utc_offset) <= end_day)
-				add_purchase(a, kehu__day_of(ix.time,
-				                             db->utc_offset),
-				             ix.amount);
+			if (kehu__day_of(ix.time, db->utc_offset) <= end_day)
+				add_interaction(db, a, &ix);
 			kehu__interaction_rec_free(&db->alloc, &ix);
 		}
 	}
@@ -96,6 +112,28 @@ static int customer_days(kehu_db *db, kehu_id id, int32_t end_day,
 	return rc == KEHU_ENOMEM ? kehu__db_nomem(db) : rc;
 }
 
+/* The summary of a walked customer; period in days. */
+static void history_from(const kehu_db *db, const days_acc *a,
+                         int32_t end_day, double period,
+                         kehu__value_history *out)
+{
+	memset(out, 0, sizeof *out);
+	out->sales = a->sales;
+	out->product_cost = a->product_cost;
+	out->service_cost = a->service_cost;
+	if (a->first == INT32_MIN)
+		return;
+	out->has_purchase = 1;
+	out->purchase_days = a->repeat_days + 1;
+	out->x = (double)a->repeat_days;
+	out->t_x = (a->last - a->first) / period;
+	out->T = (end_day - a->first) / period;
+	out->mean_spend = a->repeat_days
+		? a->repeat_amount / (double)a->repeat_days /
+		  pow(10.0, db->currency_exponent)
+		: 0.0;
+}
+
 KEHU_API int kehu_value_summaries(kehu_db *db, int64_t calibration_end,
                                   int64_t period_seconds,
                                   kehu_id *customer_out, double *x_out,
@@ -103,10 +141,11 @@ KEHU_API int kehu_value_summaries(kehu_db *db, int64_t calibration_end,
                                   double *spend_out, size_t cap,
                                   size_t *count_out)
 {
-	double period, scale;
+	double period;
 	int32_t end_day;
 	size_t slot, n = 0;
 	kehu__view v;
+	kehu__value_history h;
 	days_acc a;
 	int rc;
 
@@ -125,22 +164,20 @@ KEHU_API int kehu_value_summaries(kehu_db *db, int64_t calibration_end,
 		                      "cap) every array given");
 	end_day = kehu__day_of(calibration_end, db->utc_offset);
 	period = (double)period_seconds / 86400.0; /* in days */
-	scale = pow(10.0, db->currency_exponent);
 	for (slot = 0; slot < kehu__view_slots(db); slot++) {
 		if (kehu__view_at(db, slot, &v) != 0)
 			continue;
 		if ((rc = customer_days(db, v.id, end_day, &a)) != KEHU_OK)
 			return rc;
-		if (a.first == INT32_MIN)
+		history_from(db, &a, end_day, period, &h);
+		if (!h.has_purchase)
 			continue;
 		if (n < cap) {
 			customer_out[n] = v.id;
-			x_out[n] = (double)a.repeat_days;
-			t_x_out[n] = (a.last - a.first) / period;
-			T_out[n] = (end_day - a.first) / period;
-			spend_out[n] = a.repeat_days
-				? a.repeat_amount / (double)a.repeat_days / scale
-				: 0.0;
+			x_out[n] = h.x;
+			t_x_out[n] = h.t_x;
+			T_out[n] = h.T;
+			spend_out[n] = h.mean_spend;
 		}
 		n++;
 	}
@@ -150,4 +187,19 @@ KEHU_API int kehu_value_summaries(kehu_db *db, int64_t calibration_end,
 		                       "than the ", (int64_t)n,
 		                       " customers to summarise");
 	return kehu__db_ok(db);
+}
+
+int kehu__value_history_read(kehu_db *db, kehu_id id, int64_t end,
+                             int64_t period_seconds,
+                             kehu__value_history *out)
+{
+	double period = (double)period_seconds / 86400.0;
+	int32_t end_day = kehu__day_of(end, db->utc_offset);
+	days_acc a;
+	int rc;
+
+	if ((rc = customer_days(db, id, end_day, &a)) != KEHU_OK)
+		return rc;
+	history_from(db, &a, end_day, period, out);
+	return KEHU_OK;
 }

@@ -430,6 +430,23 @@ test_hyp2f1(void **state)
 	                                  &s), KEHU_OK);
 	assert_int_equal(s, 1);
 	assert_true(isfinite(l) && l > 0.0);
+	/* BG/NBD on data where nobody dropped out: a and b near 1e8.  With
+	 * b, c -> infinity at b/c = q, 2F1(a, b; c; z) -> (1 - qz)^-a; the
+	 * series stops after a few dozen terms (it used to run out of
+	 * terms and report ERANGE) */
+	{
+		double bb = 6.89936e7, cc = 2.63184e7 + bb + 8.0;
+		double zz[] = {0.3, 0.75, 0.85, 0.98};
+		size_t k;
+
+		for (k = 0; k < 4; k++) {
+			assert_int_equal(kehu__hyp2f1_log(10.5, bb + 9, cc,
+			                                  zz[k], &l, &s),
+			                 KEHU_OK);
+			near(l, -10.5 * log1p(-(bb + 9) / cc * zz[k]),
+			     1e-6 * fabs(l), "huge b and c");
+		}
+	}
 	/* hopeless cancellation is reported, not returned as garbage */
 	assert_int_equal(kehu__hyp2f1_log(38.2947, 272.396, 2.86696,
 	                                  -0.2463801, &l, &s), KEHU_ERANGE);

@@ -16,61 +16,12 @@
 
 #include <cmocka.h>
 
+#include "cdnow_db.h"
 #include "testutil.h"
 #include "value/bgnbd.h"
 
-#ifndef KEHU_SHARED_DATA
-#define KEHU_SHARED_DATA "../shared/data"
-#endif
-
-#define NSAMPLE 2357
-#define WEEK INT64_C(604800)
-
-static int64_t noon_of(long ymd)
-{
-	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int64_t)(era * 146097 + doe - 719468) * 86400 + 43200;
-}
-
-/* Records the sample: the 2,357 customers first, so that customer i is
- * sample id i (ids are one sequence with interactions). */
-static int load_sample(kehu_db *db)
-{
-	FILE *f = fopen(KEHU_SHARED_DATA "/CDNOW_sample.txt", "rb");
-	long master, sample, ymd, cds, created = 0;
-	double usd;
-	kehu_customer *c;
-	kehu_interaction *ix;
-
-	if (!f)
-		return -1;
-	assert_int_equal(kehu_db_begin(db), KEHU_OK);
-	for (; created < NSAMPLE; created++) {
-		assert_int_equal(kehu_customer_create(&c, db, NULL), 0);
-		assert_int_equal(kehu_customer_get_id(c), created + 1);
-		kehu_customer_free(c);
-	}
-	while (fscanf(f, "%ld %ld %ld %ld %lf", &master, &sample, &ymd, &cds,
-	              &usd) == 5) {
-		assert_int_equal(kehu_interaction_new(&ix, db, sample,
-		                                      KEHU_IX_PURCHASE,
-		                                      noon_of(ymd)), 0);
-		assert_int_equal(kehu_interaction_set_amount(
-			ix, (int64_t)llround(usd * 100)), 0);
-		assert_int_equal(kehu_interaction_record(ix), 0);
-		kehu_interaction_free(ix);
-	}
-	fclose(f);
-	assert_int_equal(kehu_db_commit(db), KEHU_OK);
-	return 0;
-}
+#define NSAMPLE CDNOW_NSAMPLE
+#define WEEK CDNOW_WEEK
 
 static void near(double got, double want, double tol, const char *what)
 {
@@ -87,7 +38,7 @@ static void test_models_public(kehu_db *db, const double *x,
 	size_t i;
 
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_BGNBD,
-	                                noon_of(19970930), WEEK), KEHU_OK);
+	                                cdnow_noon_of(19970930), WEEK), KEHU_OK);
 	assert_int_equal(kehu_model_param_count(m), 4);
 	assert_string_equal(kehu_model_param_name(m, 1), "alpha");
 	near(kehu_model_get_param(m, 0), 0.243, 0.0005, "BG/NBD r");
@@ -110,6 +61,23 @@ static void test_models_public(kehu_db *db, const double *x,
 	print_message("holdout weeks 40-78: expected %.1f, actual 1882 "
 	              "(%+.1f%%)\n", sum, 100 * (sum - 1882) / 1882);
 	near(sum, 1653.4, 1653.4 * 0.005, "holdout expectation");
+	/* the cumulative expectation at week 78 of each customer's own
+	 * start, as a new customer over its T + 39 weeks */
+	for (sum = 0, i = 0; i < n; i++) {
+		assert_int_equal(kehu_model_expected_purchases(m, 0, 0, 0,
+		                                               T[i] + 39, 1, &v),
+		                 KEHU_OK);
+		sum += v;
+	}
+	print_message("cumulative week 78: expected %.1f, actual 4339 "
+	              "(%+.1f%%)\n", sum, 100 * (sum - 4339) / 4339);
+	near(sum, 4160.6, 4160.6 * 0.005, "cumulative expectation");
+	/* standard errors: positive and well below the estimates here */
+	for (i = 0; i < 4; i++) {
+		v = kehu_model_get_stderr(m, i);
+		assert_true(v > 0 && v < kehu_model_get_param(m, i));
+	}
+	assert_true(isnan(kehu_model_get_stderr(m, 4)));
 	assert_int_equal(kehu_model_expected_spend(m, 1, 10, &v), KEHU_EINVAL);
 	/* stored and loaded: the same parameters and predictions */
 	{
@@ -125,6 +93,9 @@ static void test_models_public(kehu_db *db, const double *x,
 			            kehu_model_get_param(m, i));
 		assert_true(kehu_model_get_loglik(back) ==
 		            kehu_model_get_loglik(m));
+		for (i = 0; i < 4; i++)
+			assert_true(kehu_model_get_stderr(back, i) ==
+			            kehu_model_get_stderr(m, i));
 		assert_int_equal(kehu_model_p_alive(back, 2, 30.43, 38.86, &w),
 		                 0);
 		assert_int_equal(kehu_model_p_alive(m, 2, 30.43, 38.86, &v), 0);
@@ -137,7 +108,7 @@ static void test_models_public(kehu_db *db, const double *x,
 	kehu_model_free(m);
 
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_PARETONBD,
-	                                noon_of(19970930), WEEK), KEHU_OK);
+	                                cdnow_noon_of(19970930), WEEK), KEHU_OK);
 	near(kehu_model_get_param(m, 0), 0.553, 0.0005, "Pareto/NBD r");
 	near(kehu_model_get_param(m, 1), 10.578, 0.0005, "Pareto/NBD alpha");
 	near(kehu_model_get_param(m, 2), 0.606, 0.0005, "Pareto/NBD s");
@@ -146,7 +117,7 @@ static void test_models_public(kehu_db *db, const double *x,
 	kehu_model_free(m);
 
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_GAMMAGAMMA,
-	                                noon_of(19970930), WEEK), KEHU_OK);
+	                                cdnow_noon_of(19970930), WEEK), KEHU_OK);
 	assert_int_equal(kehu_model_param_count(m), 3);
 	near(kehu_model_get_param(m, 0), 6.25, 0.005, "Gamma-Gamma p");
 	near(kehu_model_get_param(m, 1), 3.74, 0.005, "Gamma-Gamma q");
@@ -159,6 +130,19 @@ static void test_models_public(kehu_db *db, const double *x,
 	v = kehu_model_get_spend_correlation(m);
 	print_message("Gamma-Gamma spend correlation %.3f\n", v);
 	assert_true(fabs(v) < KEHU_SPEND_CORRELATION_LIMIT && fabs(v) > 0.01);
+	for (i = 0; i < 3; i++)
+		assert_true(kehu_model_get_stderr(m, i) > 0);
+	{
+		kehu_model *back;
+
+		assert_int_equal(kehu_model_save(db, m, "gg"), KEHU_OK);
+		assert_int_equal(kehu_model_load(&back, db, "gg"), KEHU_OK);
+		assert_true(kehu_model_get_spend_correlation(back) ==
+		            kehu_model_get_spend_correlation(m));
+		assert_true(kehu_model_get_stderr(back, 2) ==
+		            kehu_model_get_stderr(m, 2));
+		kehu_model_free(back);
+	}
 	{
 		int32_t code = -1;
 
@@ -167,11 +151,11 @@ static void test_models_public(kehu_db *db, const double *x,
 	}
 	kehu_model_free(m);
 
-	assert_int_equal(kehu_model_fit(&m, db, 9, noon_of(19970930), WEEK),
+	assert_int_equal(kehu_model_fit(&m, db, 9, cdnow_noon_of(19970930), WEEK),
 	                 KEHU_EINVAL);
 	assert_null(m);
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_BGNBD,
-	                                noon_of(19960101), WEEK), KEHU_EINVAL);
+	                                cdnow_noon_of(19960101), WEEK), KEHU_EINVAL);
 }
 
 static void test_cdnow_summaries(void **state)
@@ -186,14 +170,14 @@ static void test_cdnow_summaries(void **state)
 	size_t n = 0, i = 0;
 	FILE *f;
 
-	if (load_sample(fxp->db) != 0)
+	if (cdnow_load_sample(fxp->db) != 0)
 		fail_msg("cannot read the CDNOW sample from " KEHU_SHARED_DATA);
 	/* asking without room says how many */
-	assert_int_equal(kehu_value_summaries(fxp->db, noon_of(19970930), WEEK,
+	assert_int_equal(kehu_value_summaries(fxp->db, cdnow_noon_of(19970930), WEEK,
 	                                      NULL, NULL, NULL, NULL, NULL, 0,
 	                                      &n), KEHU_EBUFS);
 	assert_int_equal(n, NSAMPLE);
-	assert_int_equal(kehu_value_summaries(fxp->db, noon_of(19970930), WEEK,
+	assert_int_equal(kehu_value_summaries(fxp->db, cdnow_noon_of(19970930), WEEK,
 	                                      id, x, tx, T, z, NSAMPLE, &n),
 	                 KEHU_OK);
 	assert_int_equal(n, NSAMPLE);
