@@ -119,6 +119,33 @@ KEHU_API int kehu_interaction_set_attr_time(kehu_interaction *ix,
  */
 KEHU_API int kehu_interaction_record(kehu_interaction *ix);
 
+/**
+ * Records @p n interactions given as columns (one element per row; the
+ * bulk path for feeds and for bindings that hold arrays): customer id,
+ * KEHU_IX_* type and time, and optionally amount and cost (NULL: 0).
+ * Feedback needs a satisfaction score, so it is not accepted here.
+ * Every row is checked before the first is recorded: a bad row (its
+ * index is in kehu_errmsg) changes nothing.  The batch is one
+ * transaction: the call's own, or the host's when kehu_db_begin is open
+ * (then a failure after the checks, such as an overflow or a storage
+ * error, rolls the host's transaction back and ends it, so that no
+ * part of the batch stays).
+ *
+ * @param[out] recorded_out rows recorded (n or 0; may be NULL).
+ * @return KEHU_OK; KEHU_EINVAL (NULL column with n > 0, unknown type,
+ *         feedback, time out of range, negative amount or cost);
+ *         KEHU_ENOTFOUND (customer); KEHU_ERANGE (a sum would overflow);
+ *         KEHU_ENOMEM; a storage code.
+ * Since: 0.1
+ */
+KEHU_API int kehu_interaction_record_many(kehu_db *db, size_t n,
+                                          const kehu_id *customers,
+                                          const int32_t *types,
+                                          const int64_t *times,
+                                          const int64_t *amounts,
+                                          const int64_t *costs,
+                                          size_t *recorded_out);
+
 /** The id (0 until recorded).  Since: 0.1 */
 KEHU_API kehu_id kehu_interaction_get_id(const kehu_interaction *ix);
 /** The customer id.  Since: 0.1 */
