@@ -58,6 +58,19 @@ KEHU_API void kehu_rules_free(kehu_rules *rules);
  */
 KEHU_API const char *kehu_rules_default_source(void);
 
+/**
+ * The default pack for @p db: when the db has current value models
+ * (kehu_db_set_value_models), the variant "kehu-default-predicted",
+ * whose value class ranks customers by predicted CLV (`clv(365, 0.10)`)
+ * and whose strategy matrix reads the predicted purchase value
+ * (`expected_purchases(365) * expected_spend`) instead of the
+ * upcoming_volume attribute; else the same text as
+ * kehu_rules_default_source.  Everything else is identical.
+ * @return a static NUL-terminated string (NULL db: the historic pack).
+ * Since: 0.1
+ */
+KEHU_API const char *kehu_rules_default_source_for(const kehu_db *db);
+
 /** The rule set's name (from `ruleset "NAME"`).  Valid until the rule
  *  set is freed.  Since: 0.1 */
 KEHU_API const char *kehu_rules_get_name(const kehu_rules *rules);

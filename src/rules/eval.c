@@ -10,6 +10,7 @@
 
 #include "kehu/customer.h"
 #include "rules/parser.h"
+#include "rules/value_fns.h"
 
 static double item_value(kehu__reval *ctx, int32_t item);
 
@@ -214,6 +215,7 @@ double kehu__reval_node(kehu__reval *ctx, int32_t node)
 		       ? ctx->pop_value[n->a]
 		       : ctx->pop_const[n->a];
 	case KEHU__R_SCALE: return kehu__reval_node(ctx, n->a) / n->v;
+	case KEHU__R_VALUE: return kehu__reval_value(ctx, n);
 	case KEHU__R_EQ: case KEHU__R_NE: case KEHU__R_LT:
 	case KEHU__R_LE: case KEHU__R_GT: case KEHU__R_GE:
 		return compare(ctx, node, n);

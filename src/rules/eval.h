@@ -10,6 +10,7 @@
 #include "codec/customer.h"
 #include "kehu/metrics.h"
 #include "rules/program.h"
+#include "value/summaries.h"
 
 /* One comparison seen while explaining. */
 typedef struct kehu__rtrace_entry {
@@ -36,6 +37,9 @@ typedef struct kehu__reval {
 	const double *pop_value;        /* per population function: this
 	                                   customer's ntile or rank */
 	kehu__rtrace *trace;            /* explaining: record comparisons */
+	kehu__value_history value;      /* value functions: the purchase
+	                                   history as of now (has_value) */
+	int has_value;
 	uint32_t gen;                   /* this customer's evaluation */
 	uint32_t item_gen[KEHU_MAX_RULES_ITEMS + 1]; /* items[i] is for this
 	                                   customer when item_gen[i] == gen */

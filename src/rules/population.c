@@ -12,6 +12,7 @@
 
 #include "model/db.h"
 #include "model/view.h"
+#include "rules/value_fns.h"
 
 typedef struct sample {
 	double v;
@@ -68,6 +69,8 @@ int kehu__reval_prepare(kehu_db *db, const kehu_rules *r,
 		ctx->rec = rec->data;
 		ctx->rec_len = rec->len;
 	}
+	if (needs & KEHU__NEEDS_VALUE)
+		return kehu__reval_read_value(db, ctx, v.id, now);
 	return KEHU_OK;
 }
 

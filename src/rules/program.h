@@ -44,6 +44,7 @@ enum {
 	KEHU__R_CALL,   /* a = function id, kids[b .. b+n) = arguments */
 	KEHU__R_POP,    /* a = population index */
 	KEHU__R_SCALE,  /* a = child; v = divisor (money -> major units) */
+	KEHU__R_VALUE,  /* a = KEHU__V_*, kids[b .. b+n) = arguments */
 	KEHU__R_NAME,   /* parse time only: unresolved name */
 	KEHU__R_FUNC    /* parse time only: unresolved call */
 };
@@ -52,6 +53,14 @@ enum {
 enum {
 	KEHU__F_MIN, KEHU__F_MAX, KEHU__F_ABS, KEHU__F_CLAMP, KEHU__F_ROUND,
 	KEHU__F_LOG, KEHU__F_EXP, KEHU__F_POW, KEHU__F_DAYS
+};
+
+/* value-model functions (the db's current models) */
+enum {
+	KEHU__V_P_ALIVE,            /* p_alive */
+	KEHU__V_EXPECTED_PURCHASES, /* expected_purchases(days) */
+	KEHU__V_EXPECTED_SPEND,     /* expected_spend: money */
+	KEHU__V_CLV                 /* clv(days, annual rate): money */
 };
 
 /* population functions */
@@ -101,6 +110,8 @@ typedef struct kehu__ritem {
 /* What evaluating an expression reads besides the hot metrics. */
 #define KEHU__NEEDS_WINDOWS 1u /* day buckets: trailing windows */
 #define KEHU__NEEDS_RECORD 2u  /* the customer record: attributes, tags */
+#define KEHU__NEEDS_VALUE 4u   /* the purchase history and value models */
+#define KEHU__NEEDS_SPEND 8u   /* ... and the spend model too */
 
 typedef struct kehu__rpop {
 	int fn;        /* KEHU__P_* */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kehu/errors.h"
+#include "model/db.h"
 
 typedef struct resolver {
 	kehu_rules *r;
@@ -371,6 +372,62 @@ static int32_t resolve_field(resolver *rs, int32_t n)
 	                 "classification)");
 }
 
+/* ---- value-model functions ---------------------------------------------- */
+
+static int32_t arg(resolver *rs, int32_t n, int k);
+
+/* p_alive and expected_spend read like metrics; the other two are calls */
+static int value_name(const char *name, size_t len)
+{
+	if (len == 7 && memcmp(name, "p_alive", 7) == 0)
+		return KEHU__V_P_ALIVE;
+	if (len == 14 && memcmp(name, "expected_spend", 14) == 0)
+		return KEHU__V_EXPECTED_SPEND;
+	return -1;
+}
+
+static const char value_names[][19] = {"p_alive", "expected_purchases",
+                                       "expected_spend", "clv"};
+
+/*
+ * They are evaluated with the db's current models: without them the
+ * rule set cannot mean anything, so it does not compile (rather than
+ * give a silent 0).
+ */
+static int32_t resolve_value(resolver *rs, int32_t n, int fn)
+{
+	const kehu_db *db = rs->r->db;
+	int spend = fn == KEHU__V_EXPECTED_SPEND || fn == KEHU__V_CLV;
+	char msg[240];
+	int k;
+
+	if (!db->purchase_model || (spend && !db->spend_model)) {
+		snprintf(msg, sizeof msg, "%s needs the db's value models: "
+		         "fit a purchase model (BG/NBD or Pareto/NBD)%s and "
+		         "call kehu_db_set_value_models first",
+		         value_names[fn],
+		         spend ? " and a spend model (Gamma-Gamma)" : "");
+		return fail(rs, n, msg);
+	}
+	for (k = 0; k < NODE(rs, n)->n; k++) {
+		int32_t a = arg(rs, n, k);
+
+		if (!is_numeric(NODE(rs, a)->type))
+			return fail(rs, a,
+			            k ? "the discount rate is a number (0.10 "
+			                "for 10% a year)"
+			              : "the horizon is a number of days");
+		if ((a = as_number(rs, a)) < 0)
+			return -1;
+		rs->r->kids[NODE(rs, n)->b + k] = a;
+	}
+	NODE(rs, n)->op = KEHU__R_VALUE;
+	NODE(rs, n)->a = fn;
+	NODE(rs, n)->type = spend ? KEHU__T_MONEY : KEHU__T_NUM;
+	rs->needs |= KEHU__NEEDS_VALUE | (spend ? KEHU__NEEDS_SPEND : 0);
+	return n;
+}
+
 static int32_t resolve_name(resolver *rs, int32_t n)
 {
 	kehu__rnode *node = NODE(rs, n);
@@ -402,6 +459,11 @@ static int32_t resolve_name(resolver *rs, int32_t n)
 	}
 	metric = kehu__metric_lookup(rs->r->source + node->start, node->len,
 	                             &type);
+	if (metric < 0 && (metric = value_name(rs->r->source + node->start,
+	                                       node->len)) >= 0) {
+		node->n = 0;
+		return resolve_value(rs, n, metric);
+	}
 	if (metric < 0)
 		return resolve_field(rs, n);
 	node->op = KEHU__R_METRIC;
@@ -415,8 +477,9 @@ static int32_t resolve_name(resolver *rs, int32_t n)
 /* ---- calls ------------------------------------------------------------ */
 
 typedef struct func_def {
-	char name[10];
-	int8_t id;      /* KEHU__F_* or KEHU__P_* (pop) or -1 attr, -2 tag */
+	char name[19];
+	int8_t id;      /* KEHU__F_* or KEHU__P_* (pop) or -1 attr, -2 tag,
+	                   -3 - KEHU__V_* for value functions */
 	uint8_t pop;
 	uint8_t min_args;
 	uint8_t max_args;
@@ -432,6 +495,8 @@ static const func_def funcs[] = {
 	{"ntile", KEHU__P_NTILE, 1, 2, 2}, {"mean", KEHU__P_MEAN, 1, 1, 1},
 	{"rank", KEHU__P_RANK, 1, 1, 1},   {"attr", -1, 0, 1, 2},
 	{"has_tag", -2, 0, 1, 1},
+	{"expected_purchases", -3 - KEHU__V_EXPECTED_PURCHASES, 0, 1, 1},
+	{"clv", -3 - KEHU__V_CLV, 0, 2, 2},
 };
 
 static int32_t arg(resolver *rs, int32_t n, int k)
@@ -586,6 +651,8 @@ static int32_t resolve_call(resolver *rs, int32_t n)
 	rs->needs |= outer;
 	if (funcs[i].id == -1 || funcs[i].id == -2)
 		return resolve_attr(rs, n, funcs[i].id == -2);
+	if (funcs[i].id <= -3)
+		return resolve_value(rs, n, -3 - funcs[i].id);
 	if (funcs[i].pop)
 		return resolve_pop(rs, n, funcs[i].id);
 	return resolve_numeric_call(rs, n, &funcs[i]);
@@ -751,7 +818,9 @@ static int check_duplicates(resolver *rs)
 		                         it->name_len) < 0)
 			return -1;
 		if (kehu__metric_lookup(rs->r->source + it->name_start,
-		                        it->name_len, &it->type) >= 0)
+		                        it->name_len, &it->type) >= 0 ||
+		    value_name(rs->r->source + it->name_start,
+		               it->name_len) >= 0)
 			return kehu__rerror_set3(
 				rs->e, it->line, it->col, "'",
 				rs->r->source + it->name_start, it->name_len,

@@ -9,7 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "kehu/metrics.h"
 #include "kehu/value.h"
 #include "model/db.h"
 #include "model/hot.h"
@@ -302,15 +301,15 @@ KEHU_API int kehu_db_set_value_models(kehu_db *db,
 	return kehu__db_ok(db);
 }
 
-/* Everything but the model terms, from the history and metrics. */
+/* Everything but the model terms, from the history. */
 static void clv_terms(kehu_clv *out, const kehu__value_history *h,
-                      const kehu_metrics *m, const kehu_clv_options *opts,
-                      double scale)
+                      const kehu_clv_options *opts, double scale)
 {
 	double per_day = (double)h->service_cost /
 	                 (double)(h->purchase_days > 0 ? h->purchase_days : 1);
-	int satisfied = m->satisfaction_count > 0 &&
-	                m->average_satisfaction >= opts->satisfied_from;
+	int satisfied = h->sat_count > 0 &&
+	                (double)h->sat_sum / (double)h->sat_count >=
+	                        opts->satisfied_from;
 
 	if (!isnan(opts->margin_rate))
 		out->margin_rate = opts->margin_rate;
@@ -322,7 +321,7 @@ static void clv_terms(kehu_clv *out, const kehu__value_history *h,
 	out->margin = out->discounted_purchases * out->expected_spend *
 	              out->margin_rate;
 	out->cost = per_day * out->discounted_purchases / scale;
-	out->referral = ((double)m->referrals +
+	out->referral = ((double)h->referrals +
 	                 (satisfied ? opts->referral_rate * out->p_alive
 	                            : 0.0)) *
 	                (double)opts->referral_value / scale;
@@ -350,13 +349,26 @@ static int model_terms(kehu_clv *out, const kehu__clv_plan *plan,
 	return rc;
 }
 
+int kehu__clv_of_history(kehu_clv *out, const kehu__clv_plan *plan,
+                         const kehu__value_history *h,
+                         const kehu_clv_options *opts, double scale)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->version = KEHU_CLV_VERSION;
+	if ((rc = model_terms(out, plan, h)) != KEHU_OK)
+		return rc;
+	clv_terms(out, h, opts, scale);
+	return KEHU_OK;
+}
+
 KEHU_API int kehu_customer_clv(kehu_clv *out, kehu_db *db, kehu_id id,
                                int64_t now, const kehu_clv_options *opts)
 {
 	kehu_clv_options defaults;
 	kehu__value_history h;
 	kehu__clv_plan plan;
-	kehu_metrics m;
 	int rc;
 
 	if ((rc = kehu__db_check(db)) != KEHU_OK)
@@ -384,16 +396,12 @@ KEHU_API int kehu_customer_clv(kehu_clv *out, kehu_db *db, kehu_id id,
 	                        opts) != KEHU_OK)
 		return kehu__db_error(db, KEHU_EINVAL, "kehu_customer_clv: the "
 		                      "db's value models do not fit together");
-	kehu_metrics_init(&m, KEHU_METRICS_VERSION);
-	if ((rc = kehu_metrics_read(&m, db, id, now)) != KEHU_OK ||
-	    (rc = kehu__value_history_read(db, id, now, plan.purchases->period,
-	                                   &h)) != KEHU_OK)
+	rc = kehu__value_history_read(db, id, now, plan.purchases->period, &h);
+	if (rc != KEHU_OK)
 		return rc;
-	memset(out, 0, sizeof *out);
-	out->version = KEHU_CLV_VERSION;
-	if ((rc = model_terms(out, &plan, &h)) != KEHU_OK)
+	if (kehu__clv_of_history(out, &plan, &h, opts,
+	                         pow(10.0, db->currency_exponent)) != KEHU_OK)
 		return kehu__db_errori(db, KEHU_ERANGE, "the value models give "
 		                       "no finite CLV for customer ", id, "");
-	clv_terms(out, &h, &m, opts, pow(10.0, db->currency_exponent));
 	return kehu__db_ok(db);
 }

@@ -9,6 +9,7 @@
 
 #include "kehu/value.h"
 #include "value/bgnbd.h"
+#include "value/summaries.h"
 
 /* ceil(horizon / step) at most: ten years in weeks fit. */
 #define KEHU__CLV_MAX_STEPS KEHU__BGNBD_MAX_STEPS
@@ -32,5 +33,12 @@ int kehu__clv_plan_make(kehu__clv_plan *plan, const kehu_model *purchases,
  * KEHU_ERANGE. */
 int kehu__clv_purchases(const kehu__clv_plan *plan, double x, double t_x,
                         double T, double *expected, double *discounted);
+
+/* The CLV of a customer from its history (read as of the time CLV is
+ * for, in the plan's purchase model's periods), every term; KEHU_OK,
+ * KEHU_EINVAL or KEHU_ERANGE. */
+int kehu__clv_of_history(kehu_clv *out, const kehu__clv_plan *plan,
+                         const kehu__value_history *h,
+                         const kehu_clv_options *opts, double scale);
 
 #endif

@@ -27,6 +27,9 @@ typedef struct days_acc {
 	int64_t sales;        /* for CLV: purchase amounts, */
 	int64_t product_cost; /* their cost */
 	int64_t service_cost; /* and the cost of everything else */
+	int64_t referrals;
+	int64_t sat_sum;
+	int64_t sat_count;
 } days_acc;
 
 static void close_day(days_acc *a)
@@ -57,6 +60,12 @@ static void add_purchase(days_acc *a, int32_t day, int64_t amount)
 static void add_interaction(const kehu_db *db, days_acc *a,
                             const kehu__interaction_rec *ix)
 {
+	if (ix->satisfaction > 0) {
+		a->sat_sum += ix->satisfaction;
+		a->sat_count++;
+	}
+	if (ix->type == KEHU_IX_REFERRAL)
+		a->referrals++;
 	if (ix->type != KEHU_IX_PURCHASE) {
 		a->service_cost += ix->cost;
 		return;
@@ -80,6 +89,7 @@ static int customer_days(kehu_db *db, kehu_id id, int32_t end_day,
 	a->day_amount = a->repeat_days = 0;
 	a->repeat_amount = 0;
 	a->sales = a->product_cost = a->service_cost = 0;
+	a->referrals = a->sat_sum = a->sat_count = 0;
 	kehu__page_init(&page, &db->alloc);
 	kehu__buf_init(&end, &db->alloc);
 	kehu__key_id(&db->key, KEHU__KEY_INTERACTION, id);
@@ -121,6 +131,9 @@ static void history_from(const kehu_db *db, const days_acc *a,
 	out->sales = a->sales;
 	out->product_cost = a->product_cost;
 	out->service_cost = a->service_cost;
+	out->referrals = a->referrals;
+	out->sat_sum = a->sat_sum;
+	out->sat_count = a->sat_count;
 	if (a->first == INT32_MIN)
 		return;
 	out->has_purchase = 1;

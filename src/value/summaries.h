@@ -16,6 +16,9 @@ typedef struct kehu__value_history {
 	int64_t sales;        /* purchase amounts up to the end day */
 	int64_t product_cost; /* cost of those purchases */
 	int64_t service_cost; /* cost of every other interaction */
+	int64_t referrals;    /* referral interactions */
+	int64_t sat_sum;      /* satisfaction scores given, and their sum */
+	int64_t sat_count;
 } kehu__value_history;
 
 /*
