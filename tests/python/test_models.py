@@ -171,7 +171,19 @@ class TestCdnow(unittest.TestCase):
             self.bg, gg, [s], margin_rate=0.3)[0], v.margin, places=6)
         with self.assertRaises(kehu.InvalidArgument):
             db.models.batch_clv(gg, self.bg, [s])
+        # the rule language reads the same models
+        r = db.rules.compile('ruleset "v" version 1\n'
+                             'score alive = p_alive\n'
+                             'score value = clv(365, 0.10)\n')
+        res = r.evaluate(s.customer_id, CAL_END)
+        self.assertAlmostEqual(res["alive"], v.p_alive, places=12)
+        self.assertAlmostEqual(res["value"], float(
+            c.clv(CAL_END).clv), places=6)
+        self.assertEqual(db.rules.default().name, "kehu-default-predicted")
         db.models.use(None, None)
+        self.assertEqual(db.rules.default().name, "kehu-default")
+        with self.assertRaises(kehu.CompileError):
+            db.rules.compile('ruleset "v" version 1\nscore a = p_alive\n')
         with self.assertRaises(kehu.MisuseError):
             db.models.clv(s.customer_id, CAL_END)
 

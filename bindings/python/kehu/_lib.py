@@ -437,6 +437,7 @@ _PROTOTYPES: list[tuple[str, Any, list[Any]]] = [
     ("kehu_rules_compile", _I, [_P(RulesP), DbP, c_char_p, c_size_t]),
     ("kehu_rules_free", None, [RulesP]),
     ("kehu_rules_default_source", c_char_p, []),
+    ("kehu_rules_default_source_for", c_char_p, [DbP]),
     ("kehu_rules_get_name", c_char_p, [RulesP]),
     ("kehu_rules_get_version", c_int64, [RulesP]),
     ("kehu_rules_classification_count", c_size_t, [RulesP]),

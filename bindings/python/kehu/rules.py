@@ -228,8 +228,13 @@ class RuleSets:
         return Rules(self._db, p)
 
     def default(self) -> Rules:
-        """The default CRM rule pack, compiled."""
-        return self.compile(default_rules_source())
+        """The default CRM rule pack, compiled: when the db has current
+        value models (``db.models.use(...)``), the variant
+        ``kehu-default-predicted``, whose value class ranks by predicted
+        CLV and whose strategy reads the predicted purchase value."""
+        src = _lib.text(lib.kehu_rules_default_source_for(
+            self._db._core.db())) or ""
+        return self.compile(src)
 
     def load(self, name: str) -> Rules:
         """Loads and compiles the rule set stored under *name*."""
