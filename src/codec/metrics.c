@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "codec/record.h"
+#include "core/caltime.h"
+#include "core/checked.h"
 #include "kehu/errors.h"
 
 void kehu__metrics_rec_empty(kehu__metrics_rec *m)
@@ -69,10 +71,27 @@ static int metrics_field(const kehu__rec_field *f, void *ctx)
 	return KEHU_OK;
 }
 
+static int time_ok(int64_t t)
+{
+	return t == -1 || (t >= KEHU__TIME_MIN && t <= KEHU__TIME_MAX);
+}
+
 int kehu__metrics_rec_decode(kehu__metrics_rec *m, const void *p, size_t n)
 {
+	int64_t margin;
+	int rc;
+
 	kehu__metrics_rec_empty(m);
-	return kehu__rec_decode(p, n, metrics_field, m);
+	if ((rc = kehu__rec_decode(p, n, metrics_field, m)) != KEHU_OK)
+		return rc;
+	/* what recording guarantees (valid times, sums >= 0, a margin
+	 * that fits), or the readers' arithmetic could overflow */
+	if (!time_ok(m->first_purchase) || !time_ok(m->last_purchase) ||
+	    !time_ok(m->last_contact) || !time_ok(m->last_sat_time) ||
+	    m->sales < 0 || m->refunds < 0 || m->cost < 0 ||
+	    kehu__sub_i64(m->sales - m->refunds, m->cost, &margin))
+		return KEHU_ECORRUPT;
+	return KEHU_OK;
 }
 
 void kehu__day_rec_encode(kehu__buf *b, const kehu__day_rec *d)
@@ -107,6 +126,11 @@ static int day_field(const kehu__rec_field *f, void *ctx)
 
 int kehu__day_rec_decode(kehu__day_rec *d, const void *p, size_t n)
 {
+	int rc;
+
 	memset(d, 0, sizeof *d);
-	return kehu__rec_decode(p, n, day_field, d);
+	if ((rc = kehu__rec_decode(p, n, day_field, d)) != KEHU_OK)
+		return rc;
+	/* amounts are >= 0: negative sums never come from recording */
+	return d->sales < 0 || d->refunds < 0 ? KEHU_ECORRUPT : KEHU_OK;
 }

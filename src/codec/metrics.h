@@ -39,9 +39,12 @@ typedef struct kehu__day_rec {
 
 void kehu__metrics_rec_empty(kehu__metrics_rec *m);
 void kehu__metrics_rec_encode(kehu__buf *b, const kehu__metrics_rec *m);
+/* KEHU_ECORRUPT also for values recording never writes: a time outside
+ * -1 and 1970..9999, a negative sum, a margin that overflows. */
 int kehu__metrics_rec_decode(kehu__metrics_rec *m, const void *p, size_t n);
 
 void kehu__day_rec_encode(kehu__buf *b, const kehu__day_rec *d);
+/* KEHU_ECORRUPT also for a negative sum. */
 int kehu__day_rec_decode(kehu__day_rec *d, const void *p, size_t n);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "codec/keys.h"
+#include "codec/record.h"
 #include "core/caltime.h"
 #include "core/checked.h"
 #include "model/hot.h"
@@ -117,7 +118,10 @@ static int purchase(kehu_db *db, int64_t owner, const kehu__interaction_rec *ix,
 	    (rc = add_money(db, &m->sales, ix->amount, "sales")) != KEHU_OK)
 		return rc;
 	u->bucket.orders++;
-	u->bucket.sales += ix->amount; /* <= m->sales: cannot overflow */
+	/* <= m->sales, unless the stored bucket is corrupt */
+	if (kehu__add_i64(u->bucket.sales, ix->amount, &u->bucket.sales))
+		return kehu__db_errori(db, KEHU_ECORRUPT, "a day bucket of ",
+		                       owner, " does not decode");
 	if (m->first_purchase < 0 || ix->time < m->first_purchase)
 		m->first_purchase = ix->time;
 	if (ix->time > m->last_purchase)
@@ -138,7 +142,11 @@ static int by_type(kehu_db *db, int64_t owner, const kehu__interaction_rec *ix,
 	case KEHU_IX_REFUND:
 		if ((rc = add_money(db, &m->refunds, ix->amount, "refunds")))
 			return rc;
-		u->bucket.refunds += ix->amount;
+		if (kehu__add_i64(u->bucket.refunds, ix->amount,
+		                  &u->bucket.refunds)) /* see purchase() */
+			return kehu__db_errori(db, KEHU_ECORRUPT,
+			                       "a day bucket of ", owner,
+			                       " does not decode");
 		u->write_bucket = 1;
 		return KEHU_OK;
 	case KEHU_IX_COMPLAINT:
@@ -213,52 +221,116 @@ int kehu__metrics_apply(kehu_db *db, int64_t owner,
 
 typedef struct window_ctx {
 	int32_t today;
-	kehu_metrics *out;
+	kehu__windows w;
 	int rc;
 } window_ctx;
 
-int kehu__metrics_add_day(kehu_metrics *out, int32_t today,
-                          const void *key, size_t klen, const void *val,
-                          size_t vlen)
+/*
+ * A bucket as kehu__day_rec_encode writes it: the format byte, then
+ * fields 1..4 in order, each a one-byte tag and a varint of at most 9
+ * bytes.  Classifying a population decodes a bucket per active customer,
+ * and reading this exact shape in place is several times cheaper than
+ * the generic field reader.  Any other shape (another writer, a corrupt
+ * or out-of-range value) goes to kehu__day_rec_decode, which stays the
+ * definition of the format: both give the same result on every input.
+ */
+static int short_varint(const uint8_t **p, const uint8_t *end,
+                        uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift;
+
+	for (shift = 0; shift < 63 && *p < end; shift += 7) {
+		uint8_t c = *(*p)++;
+
+		v |= (uint64_t)(c & 0x7F) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int decode_day(kehu__day_rec *b, const void *val, size_t vlen)
+{
+	const uint8_t *p = val, *end = p + vlen;
+	uint64_t f[4];
+	unsigned i;
+
+	if (vlen < 9 || p[0] != KEHU__REC_FORMAT)
+		return kehu__day_rec_decode(b, val, vlen);
+	p++;
+	for (i = 0; i < 4; i++) {
+		if (p == end || *p != (uint8_t)(((i + 1) << 3) |
+		                                KEHU__WIRE_VARINT))
+			return kehu__day_rec_decode(b, val, vlen);
+		p++;
+		if (!short_varint(&p, end, &f[i]))
+			return kehu__day_rec_decode(b, val, vlen);
+	}
+	if (p != end || f[0] > UINT32_MAX || f[1] > UINT32_MAX)
+		return kehu__day_rec_decode(b, val, vlen);
+	b->orders = (uint32_t)f[0];
+	b->complaints = (uint32_t)f[1];
+	/* zigzag, as kehu__rec_as_i64 */
+	b->sales = (int64_t)(f[2] >> 1) ^ -(int64_t)(f[2] & 1);
+	b->refunds = (int64_t)(f[3] >> 1) ^ -(int64_t)(f[3] & 1);
+	if (b->sales < 0 || b->refunds < 0) /* corrupt: the reader says so */
+		return kehu__day_rec_decode(b, val, vlen);
+	return KEHU_OK;
+}
+
+int kehu__windows_add_day(kehu__windows *w, int32_t today, int32_t day,
+                          const void *val, size_t vlen)
 {
 	static const int32_t spans[3] = {30, 90, 365};
-	int64_t *revenue[3], *purchases[3], *complaints[3];
 	kehu__day_rec b;
-	int32_t day;
+	int64_t revenue;
 	int i;
 
-	if (kehu__key_parse_day(key, klen, &day) != 0)
-		return KEHU_ECORRUPT;
 	if (day > today || today - day >= 365)
 		return KEHU_OK; /* outside every window: no need to decode */
-	if (kehu__day_rec_decode(&b, val, vlen) != KEHU_OK)
+	if (decode_day(&b, val, vlen) != KEHU_OK)
 		return KEHU_ECORRUPT;
-	revenue[0] = &out->revenue_30d;
-	revenue[1] = &out->revenue_90d;
-	revenue[2] = &out->revenue_365d;
-	purchases[0] = &out->purchases_30d;
-	purchases[1] = &out->purchases_90d;
-	purchases[2] = &out->purchases_365d;
-	complaints[0] = &out->complaints_30d;
-	complaints[1] = &out->complaints_90d;
-	complaints[2] = &out->complaints_365d;
+	/* bucket sums are bounded by the lifetime sums, unless a stored
+	 * bucket is corrupt: checked, never wrapped */
+	if (b.sales < 0 || b.refunds < 0)
+		return KEHU_ECORRUPT;
+	revenue = b.sales - b.refunds;
 	for (i = 0; i < 3; i++) {
 		if (today - day >= spans[i])
 			continue;
-		/* bucket sums are bounded by the lifetime sums: no overflow */
-		*revenue[i] += b.sales - b.refunds;
-		*purchases[i] += b.orders > 0;
-		*complaints[i] += b.complaints;
+		if (kehu__add_i64(w->revenue[i], revenue, &w->revenue[i]))
+			return KEHU_ECORRUPT;
+		w->purchases[i] += b.orders > 0;
+		w->complaints[i] += b.complaints;
 	}
 	return KEHU_OK;
+}
+
+void kehu__windows_put(const kehu__windows *w, kehu_metrics *out)
+{
+	out->revenue_30d = w->revenue[0];
+	out->revenue_90d = w->revenue[1];
+	out->revenue_365d = w->revenue[2];
+	out->purchases_30d = w->purchases[0];
+	out->purchases_90d = w->purchases[1];
+	out->purchases_365d = w->purchases[2];
+	out->complaints_30d = w->complaints[0];
+	out->complaints_90d = w->complaints[1];
+	out->complaints_365d = w->complaints[2];
 }
 
 static int add_day(const void *key, size_t klen, const void *val,
                    size_t vlen, void *vctx)
 {
 	window_ctx *w = vctx;
+	int32_t day;
 
-	w->rc = kehu__metrics_add_day(w->out, w->today, key, klen, val, vlen);
+	w->rc = kehu__key_parse_day(key, klen, &day) != 0
+		? KEHU_ECORRUPT
+		: kehu__windows_add_day(&w->w, w->today, day, val, vlen);
 	return w->rc != KEHU_OK;
 }
 
@@ -268,8 +340,8 @@ static int read_windows(kehu_db *db, int64_t id, int32_t today,
 	window_ctx w;
 	int rc;
 
+	memset(&w, 0, sizeof w);
 	w.today = today;
-	w.out = out;
 	w.rc = KEHU_OK;
 	kehu__key_day(&db->key, id, today - 364);
 	kehu__key_day(&db->key2, id, today + 1);
@@ -280,6 +352,8 @@ static int read_windows(kehu_db *db, int64_t id, int32_t today,
 	if (rc == 1)
 		return kehu__db_errori(db, w.rc, "a day bucket of ", id,
 		                       " does not decode");
+	if (rc == KEHU_OK)
+		kehu__windows_put(&w.w, out);
 	return rc;
 }
 
@@ -326,17 +400,32 @@ KEHU_API int kehu_metrics_init(kehu_metrics *m, uint32_t version)
 	return KEHU_OK;
 }
 
+int kehu__metrics_has_windows(const kehu_metrics *m)
+{
+	return m->last_contact >= 0 && m->days_since_last_contact <= 364;
+}
+
+void kehu__metrics_of_slot_on(const kehu_db *db, const kehu__hot *h,
+                              int32_t today, kehu_metrics *out)
+{
+	static const kehu__windows none;
+
+	/* fill writes every other field: no kehu_metrics_init (a memset of
+	 * the whole struct) per customer */
+	out->version = KEHU_METRICS_VERSION;
+	fill(db, &h->m, today, out);
+	kehu__windows_put(&none, out);
+}
+
 int kehu__metrics_of_slot(kehu_db *db, const kehu__hot *h, int64_t now,
                           int windows, kehu_metrics *out)
 {
 	int32_t today = kehu__day_of(now, db->utc_offset);
 
-	kehu_metrics_init(out, KEHU_METRICS_VERSION);
-	fill(db, &h->m, today, out);
+	kehu__metrics_of_slot_on(db, h, today, out);
 	/* buckets exist only up to the last contact's day: a customer quiet
 	 * for a year has empty windows without a scan */
-	if (!windows || h->m.last_contact < 0 ||
-	    kehu__day_of(h->m.last_contact, db->utc_offset) < today - 364)
+	if (!windows || !kehu__metrics_has_windows(out))
 		return KEHU_OK;
 	return read_windows(db, h->id, today, out);
 }

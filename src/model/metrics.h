@@ -26,11 +26,27 @@ int kehu__metrics_apply(kehu_db *db, int64_t owner,
  * cost a range scan of the owner's day buckets). */
 int kehu__metrics_of_slot(kehu_db *db, const kehu__hot *h, int64_t now,
                           int windows, kehu_metrics *out);
+/* The same as of local day `today`, with zero windows; cannot fail. */
+void kehu__metrics_of_slot_on(const kehu_db *db, const kehu__hot *h,
+                              int32_t today, kehu_metrics *out);
+/* Whether metrics m (windows not read yet) can have anything in the
+ * windows: buckets exist only up to the last contact's day, so an owner
+ * quiet for a year has none. */
+int kehu__metrics_has_windows(const kehu_metrics *m);
 
-/* Adds one day bucket ('D' key and value) to the windows of out as of
- * local day `today`; KEHU_ECORRUPT if it does not decode. */
-int kehu__metrics_add_day(kehu_metrics *out, int32_t today,
-                          const void *key, size_t klen, const void *val,
-                          size_t vlen);
+/* The trailing windows of one owner: [0] 30, [1] 90, [2] 365 days. */
+typedef struct kehu__windows {
+	int64_t revenue[3];
+	int64_t purchases[3];
+	int64_t complaints[3];
+} kehu__windows;
+
+/* Adds the bucket of local `day` (its value bytes) to w as of `today`;
+ * a day outside every window is skipped undecoded.  KEHU_ECORRUPT if
+ * the value does not decode. */
+int kehu__windows_add_day(kehu__windows *w, int32_t today, int32_t day,
+                          const void *val, size_t vlen);
+/* Copies w into the window fields of out. */
+void kehu__windows_put(const kehu__windows *w, kehu_metrics *out);
 
 #endif

@@ -3,6 +3,9 @@
  */
 #include "model/view.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #include "codec/keys.h"
 #include "core/caltime.h"
 #include "model/db.h"
@@ -39,82 +42,148 @@ int kehu__view_metrics(kehu_db *db, size_t index, int64_t now, int windows,
 	                             windows, out);
 }
 
+/* Slots per batch: one range scan each (a seek into the store), and
+ * 80 bytes of windows per slot. */
+#define SEQ_BATCH 512
+
 int kehu__view_seq_begin(kehu_db *db, kehu__view_seq *seq, int64_t now)
 {
-	uint8_t start = KEHU__KEY_DAY;
-
-	kehu__page_init(&seq->page, &db->alloc);
-	seq->pos = 0;
+	seq->lo = 0;
+	seq->hi = 0;
+	seq->epoch = db->epoch;
 	seq->today = kehu__day_of(now, db->utc_offset);
-	if (kehu__page_start(&seq->page, &start, 1) != KEHU_OK)
-		return kehu__db_nomem(db);
-	return KEHU_OK;
+	seq->win = kehu__calloc(&db->alloc, SEQ_BATCH, sizeof *seq->win);
+	return seq->win ? KEHU_OK : kehu__db_nomem(db);
 }
 
 void kehu__view_seq_end(kehu_db *db, kehu__view_seq *seq)
 {
-	kehu__page_free(&seq->page, &db->alloc);
+	kehu__free(&db->alloc, seq->win, SEQ_BATCH * sizeof *seq->win);
+	seq->win = NULL;
 }
 
-/* The owner id of the current bucket, loading pages as needed; -1 at
- * the end of the 'D' keys. */
-static int seq_owner(kehu_db *db, kehu__view_seq *seq, int64_t *owner)
+/* Whether h may have buckets in the windows: buckets exist only up to
+ * the last contact's day, so a customer quiet for a year has none. */
+static int has_windows(const kehu_db *db, const kehu__hot *h, int32_t today)
 {
-	uint8_t end = KEHU__KEY_DAY + 1;
+	return !(h->flags & KEHU__HOT_DELETED) && h->m.last_contact >= 0 &&
+	       kehu__day_of(h->m.last_contact, db->utc_offset) >= today - 364;
+}
+
+typedef struct seq_fill {
+	const kehu_db *db;
+	kehu__view_seq *seq;
+	size_t slot;   /* the slot whose buckets are being read */
+} seq_fill;
+
+static uint64_t be64(const uint8_t *p)
+{
+	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 |
+	       (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+	       (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	       (uint64_t)p[6] << 8 | (uint64_t)p[7];
+}
+
+/* One bucket of the batch's range: accounts' and deleted customers'
+ * buckets lie between the customers' and are passed over.  A bucket that
+ * does not decode fails its customer's read only, when it comes (as it
+ * would read alone). */
+static int fill_day(const void *key, size_t klen, const void *val,
+                    size_t vlen, void *vctx)
+{
+	seq_fill *f = vctx;
+	const kehu__hot *slots = f->db->customers.slots;
+	kehu__view_seq *seq = f->seq;
+	kehu__view_win *e;
+	int64_t owner;
+	int32_t day;
+
+	if (klen != 13 || kehu__key_parse_day(key, klen, &day) != 0)
+		return 1;
+	if (day > seq->today || seq->today - day >= 365)
+		return 0; /* outside every window */
+	owner = (int64_t)be64((const uint8_t *)key + 1);
+	while (f->slot < seq->hi && slots[f->slot].id < owner)
+		f->slot++;
+	if (f->slot == seq->hi || slots[f->slot].id != owner ||
+	    (slots[f->slot].flags & KEHU__HOT_DELETED))
+		return 0;
+	e = &seq->win[f->slot - seq->lo];
+	if (kehu__windows_add_day(&e->w, seq->today, day, val, vlen))
+		e->corrupt = 1;
+	return 0;
+}
+
+/* Reads the windows of slots [index, index + SEQ_BATCH) with one scan
+ * from the first to the last of them that has any. */
+static int seq_read(kehu_db *db, kehu__view_seq *seq, size_t index)
+{
+	const kehu__hot *slots = db->customers.slots;
+	size_t i, first = SIZE_MAX, last = 0;
+	seq_fill f;
 	int rc;
 
-	if (seq->pos == seq->page.len) {
-		if ((rc = kehu__page_next(db, &seq->page, &end, 1, 512)))
-			return rc;
-		seq->pos = 0;
-		if (seq->page.len == 0) {
-			*owner = -1;
-			return KEHU_OK;
+	seq->lo = index;
+	seq->hi = db->customers.len - index < SEQ_BATCH
+		? db->customers.len : index + SEQ_BATCH;
+	seq->epoch = db->epoch;
+	for (i = index; i < seq->hi; i++) {
+		kehu__view_win *e = &seq->win[i - index];
+
+		memset(&e->w, 0, sizeof e->w);
+		e->interactions = slots[i].m.interactions;
+		e->corrupt = 0;
+		if (has_windows(db, &slots[i], seq->today)) {
+			if (first == SIZE_MAX)
+				first = i;
+			last = i;
 		}
 	}
-	if (seq->page.entries[seq->pos].klen != 13)
+	if (first == SIZE_MAX)
+		return KEHU_OK;
+	kehu__key_id(&db->key, KEHU__KEY_DAY, slots[first].id);
+	if (slots[last].id < INT64_MAX)
+		kehu__key_id(&db->key2, KEHU__KEY_DAY, slots[last].id + 1);
+	else
+		kehu__key_id(&db->key2, KEHU__KEY_DAY + 1, 0);
+	if (db->key.failed || db->key2.failed)
+		return kehu__db_nomem(db);
+	f.db = db;
+	f.seq = seq;
+	f.slot = first;
+	rc = kehu__store_scan(&db->store, db->key.data, db->key.len,
+	                      db->key2.data, db->key2.len, fill_day, &f);
+	if (rc != KEHU_OK)
+		seq->hi = seq->lo; /* nothing read is kept */
+	if (rc == 1)
 		return kehu__db_error(db, KEHU_ECORRUPT,
 		                      "a day bucket key does not decode");
-	*owner = (int64_t)kehu__load_be64(kehu__page_key(&seq->page,
-	                                                 seq->pos) + 1);
-	return KEHU_OK;
+	return rc;
 }
 
 int kehu__view_seq_metrics(kehu_db *db, kehu__view_seq *seq, size_t index,
                            int64_t now, kehu_metrics *out)
 {
 	const kehu__hot *h = &db->customers.slots[index];
-	int64_t owner = -1;
+	const kehu__view_win *e;
 	int rc;
 
-	if ((rc = kehu__metrics_of_slot(db, h, now, 0, out)) != KEHU_OK)
-		return rc;
-	/* quiet for a year: its buckets (if any) are skipped unread by the
-	 * next customer's call */
-	if (h->m.last_contact < 0 ||
-	    kehu__day_of(h->m.last_contact, db->utc_offset) < seq->today - 364)
+	kehu__metrics_of_slot_on(db, h, seq->today, out);
+	if (!kehu__metrics_has_windows(out))
 		return KEHU_OK;
-	for (;;) {
-		const kehu__page_entry *e;
-
-		if ((rc = seq_owner(db, seq, &owner)) != KEHU_OK)
+	if (index < seq->lo || index >= seq->hi || seq->epoch != db->epoch) {
+		if ((rc = seq_read(db, seq, index)) != KEHU_OK)
 			return rc;
-		if (owner < 0 || owner > h->id)
-			return KEHU_OK;
-		e = &seq->page.entries[seq->pos++];
-		if (owner < h->id)
-			continue; /* an account's, or a deleted customer's */
-		if (kehu__metrics_add_day(out, seq->today,
-		                          kehu__page_key(&seq->page,
-		                                         seq->pos - 1),
-		                          e->klen,
-		                          kehu__page_val(&seq->page,
-		                                         seq->pos - 1),
-		                          e->vlen) != KEHU_OK)
-			return kehu__db_errori(db, KEHU_ECORRUPT,
-			                       "a day bucket of ", h->id,
-			                       " does not decode");
 	}
+	e = &seq->win[index - seq->lo];
+	if (e->interactions != h->m.interactions)
+		/* changed since its batch was read: read it on its own */
+		return kehu__metrics_of_slot(db, h, now, 1, out);
+	if (e->corrupt)
+		return kehu__db_errori(db, KEHU_ECORRUPT, "a day bucket of ",
+		                       h->id, " does not decode");
+	kehu__windows_put(&e->w, out);
+	return KEHU_OK;
 }
 
 int kehu__view_record_bytes(kehu_db *db, kehu_id id, kehu__buf *buf)

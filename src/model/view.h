@@ -8,7 +8,7 @@
 
 #include "codec/customer.h"
 #include "kehu.h"
-#include "model/page.h"
+#include "model/metrics.h"
 
 typedef struct kehu__view {
 	kehu_id id;
@@ -27,13 +27,24 @@ long kehu__view_find(kehu_db *db, kehu_id id);
 int kehu__view_metrics(kehu_db *db, size_t index, int64_t now, int windows,
                        kehu_metrics *out);
 /*
- * Metrics of many customers in id order, reading every window bucket
- * with one paged scan of the 'D' keys instead of one range scan per
- * customer.  Call kehu__view_seq_metrics with increasing slots.
+ * Metrics of many customers in id order.  The windows of a batch of
+ * slots come from one range scan of their 'D' keys, accumulated in
+ * place (no copy of the buckets), instead of one scan per customer.
+ * Call kehu__view_seq_metrics with increasing slots.  A customer changed
+ * after its batch was read (a callback recorded an interaction) is read
+ * on its own, so results stay exact.
  */
+typedef struct kehu__view_win {
+	kehu__windows w;
+	uint32_t interactions; /* the customer's count when read */
+	uint32_t corrupt;      /* a bucket did not decode */
+} kehu__view_win;
+
 typedef struct kehu__view_seq {
-	kehu__page page;
-	size_t pos;
+	kehu__view_win *win;   /* slots [lo, hi) */
+	size_t lo;
+	size_t hi;
+	uint32_t epoch;        /* the db's transaction when read */
 	int32_t today;
 } kehu__view_seq;
 

@@ -91,6 +91,7 @@ static int run_query(kehu_db *db, const kehu_rules *q, int64_t now,
 {
 	kehu__rpopdata pop;
 	kehu__view_seq seq;
+	kehu__reval ctx;
 	kehu__view v;
 	kehu__buf rec;
 	double *items;
@@ -108,12 +109,17 @@ static int run_query(kehu_db *db, const kehu_rules *q, int64_t now,
 	items = kehu__calloc(&db->alloc, q->nitems + 1, sizeof *items);
 	if (!items)
 		rc = kehu__db_nomem(db);
+	else
+		kehu__reval_begin(&ctx, q, items);
 	for (slot = 0; rc == KEHU_OK && slot < pop.nslots; slot++) {
 		if (kehu__view_at(db, slot, &v) != 0)
 			continue;
-		rc = kehu__rules_eval_slot(db, q, &pop, slot, now, items,
-		                           &seq, &rec);
-		if (rc != KEHU_OK || items[query_item(q)] != yes)
+		rc = kehu__reval_prepare(db, q, &pop, slot, now, q->needs,
+		                         &seq, &ctx, &rec);
+		if (rc != KEHU_OK)
+			break;
+		kehu__reval_items(&ctx);
+		if (items[query_item(q)] != yes)
 			continue;
 		(*count)++;
 		if (cb && (rc = cb(v.id, user_data)) != 0)
@@ -178,6 +184,9 @@ typedef struct classify_run {
 	kehu__view_seq seq;      /* windows, read in id order */
 	kehu__buf rec;           /* the customer record being evaluated */
 	double *items;
+	kehu__reval ctx;         /* evaluates run.eval, customer by customer */
+	const char **names;      /* classifications', then scores' names:
+	                            looked up once, not per customer */
 	kehu__buf pending;       /* transitions of the open batch */
 	int64_t done;
 	int64_t total;
@@ -210,8 +219,10 @@ static int store_labels(classify_run *run, kehu_id id)
 
 	kehu__buf_init(&old, &db->alloc);
 	kehu__key_labels(&db->key, id, r->name);
+	/* the old labels matter only to the transition callback */
 	rc = db->key.failed ? kehu__db_nomem(db)
-	                    : kehu__store_get(&db->store, &db->key, &old);
+	     : run->o->transition ? kehu__store_get(&db->store, &db->key, &old)
+	                          : KEHU_ENOTFOUND;
 	have_old = rc == KEHU_OK;
 	if (rc != KEHU_OK && rc != KEHU_ENOTFOUND) {
 		kehu__buf_free(&old);
@@ -219,7 +230,7 @@ static int store_labels(classify_run *run, kehu_id id)
 	}
 	kehu__labels_begin(&db->val);
 	for (i = 0; i < r->nclasses; i++) {
-		const char *name = kehu_rules_classification_name(r, i);
+		const char *name = run->names[i];
 		const char *label = r->strings[(size_t)run->items[r->classes[i]]];
 		const char *prev = NULL;
 		size_t plen = 0;
@@ -236,7 +247,7 @@ static int store_labels(classify_run *run, kehu_id id)
 		const kehu__ritem *it = &r->items[r->scores[i]];
 		double v = run->items[r->scores[i]];
 
-		kehu__labels_add_score(&db->val, kehu_rules_score_name(r, i),
+		kehu__labels_add_score(&db->val, run->names[r->nclasses + i],
 		                       it->type == KEHU__T_MONEY
 		                       ? v / r->money_scale : v);
 	}
@@ -249,11 +260,13 @@ static int store_labels(classify_run *run, kehu_id id)
 static int classify_slot(classify_run *run, size_t slot, kehu_id id)
 {
 	const kehu_rules *e = run->eval;
-	int rc = kehu__rules_eval_slot(run->db, e, &run->pop, slot, run->now,
-	                               run->items, &run->seq, &run->rec);
+	int rc = kehu__reval_prepare(run->db, e, &run->pop, slot, run->now,
+	                             e->needs, &run->seq, &run->ctx,
+	                             &run->rec);
 
 	if (rc != KEHU_OK)
 		return rc;
+	kehu__reval_items(&run->ctx);
 	if (e != run->rules &&
 	    run->items[query_item(e)] != kehu__rstring_find(e, "yes", 3))
 		return KEHU_OK; /* outside the segment */
@@ -264,9 +277,12 @@ static int classify_slot(classify_run *run, size_t slot, kehu_id id)
 /* Calls the transition callback for each change of a committed batch. */
 static int report_transitions(classify_run *run)
 {
-	const uint8_t *p = run->pending.data, *end = p + run->pending.len;
+	const uint8_t *p = run->pending.data, *end;
 	int rc;
 
+	if (run->pending.len == 0) /* data may be NULL: no arithmetic on it */
+		return KEHU_OK;
+	end = p + run->pending.len;
 	while (p < end) {
 		uint64_t id;
 		size_t ci;
@@ -356,7 +372,7 @@ KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
 	kehu_classify_options defaults;
 	kehu_rules *segment = NULL;
 	classify_run run;
-	size_t slot = 0;
+	size_t slot = 0, i, nnames;
 	int rc;
 
 	if (classified_out)
@@ -373,6 +389,7 @@ KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
 	    (rc = compile_query(db, rules, opts->segment, &segment)))
 		return rc;
 	memset(&run, 0, sizeof run);
+	nnames = rules->nclasses + rules->nscores;
 	run.db = db;
 	run.rules = rules;
 	run.eval = segment ? segment : rules;
@@ -388,8 +405,22 @@ KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
 	                                                run.eval->nitems + 1,
 	                                                sizeof(double))))
 		rc = kehu__db_nomem(db);
+	if (rc == KEHU_OK)
+		kehu__reval_begin(&run.ctx, run.eval, run.items);
+	if (rc == KEHU_OK &&
+	    !(run.names = kehu__calloc(&db->alloc, nnames + 1,
+	                               sizeof *run.names)))
+		rc = kehu__db_nomem(db);
+	/* names is NULL only once kehu__db_nomem (model/db.c, unseen by
+	 * the analyzer) set rc to KEHU_ENOMEM */
+	for (i = 0; rc == KEHU_OK && i < nnames; i++)
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+		run.names[i] = i < rules->nclasses
+			? kehu_rules_classification_name(rules, i)
+			: kehu_rules_score_name(rules, i - rules->nclasses);
 	while (rc == KEHU_OK && slot < run.pop.nslots)
 		rc = run_batch(&run, &slot);
+	kehu__free(&db->alloc, run.names, (nnames + 1) * sizeof *run.names);
 	kehu__free(&db->alloc, run.items,
 	           (run.eval->nitems + 1) * sizeof(double));
 	kehu__view_seq_end(db, &run.seq);

@@ -6,6 +6,7 @@
 #include "rules/eval.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "kehu/customer.h"
@@ -13,6 +14,21 @@
 #include "rules/value_fns.h"
 
 static double item_value(kehu__reval *ctx, int32_t item);
+
+/* Most operands are a metric or a constant: read those in place rather
+ * than through another call of the walk (the evaluator's hot path). */
+static inline double operand(kehu__reval *ctx, int32_t node)
+{
+	const kehu__rnode *n = &ctx->r->nodes[node];
+
+	if (n->op == KEHU__R_METRIC)
+		return ctx->metrics[n->a];
+	if (n->op == KEHU__R_NUM || n->op == KEHU__R_STR)
+		return n->v;
+	if (n->op == KEHU__R_ITEM && ctx->item_gen[n->a] == ctx->gen)
+		return ctx->items[n->a];
+	return kehu__reval_node(ctx, node);
+}
 
 static double finite_or_zero(double x)
 {
@@ -137,8 +153,8 @@ static int same_text(kehu__reval *ctx, const kehu__rnode *n)
 
 static double compare(kehu__reval *ctx, int32_t node, const kehu__rnode *n)
 {
-	double x = kehu__reval_node(ctx, n->a);
-	double y = kehu__reval_node(ctx, n->b);
+	double x = operand(ctx, n->a);
+	double y = operand(ctx, n->b);
 	int r;
 
 	if (n->n == 1) { /* two attribute texts */
@@ -167,8 +183,8 @@ traced:
 
 static double arith(kehu__reval *ctx, const kehu__rnode *n)
 {
-	double x = kehu__reval_node(ctx, n->a);
-	double y = kehu__reval_node(ctx, n->b);
+	double x = operand(ctx, n->a);
+	double y = operand(ctx, n->b);
 
 	switch (n->op) {
 	case KEHU__R_ADD: return finite_or_zero(x + y);
@@ -201,12 +217,10 @@ double kehu__reval_node(kehu__reval *ctx, int32_t node)
 	case KEHU__R_FIELD: return field_value(ctx, n->a);
 	case KEHU__R_NEG: return finite_or_zero(-kehu__reval_node(ctx, n->a));
 	case KEHU__R_AND:
-		return kehu__reval_node(ctx, n->a) != 0 &&
-		       kehu__reval_node(ctx, n->b) != 0;
+		return operand(ctx, n->a) != 0 && operand(ctx, n->b) != 0;
 	case KEHU__R_OR:
-		return kehu__reval_node(ctx, n->a) != 0 ||
-		       kehu__reval_node(ctx, n->b) != 0;
-	case KEHU__R_NOT: return kehu__reval_node(ctx, n->a) == 0;
+		return operand(ctx, n->a) != 0 || operand(ctx, n->b) != 0;
+	case KEHU__R_NOT: return operand(ctx, n->a) == 0;
 	case KEHU__R_IN: return in_list(ctx, n);
 	case KEHU__R_CALL: return call(ctx, n);
 	case KEHU__R_POP:
@@ -224,16 +238,75 @@ double kehu__reval_node(kehu__reval *ctx, int32_t node)
 	}
 }
 
+/*
+ * Whether node is non-zero.  Rule conditions are mostly comparisons of
+ * metrics with constants joined by and/or, and a classification walks
+ * them for every customer: they are evaluated here, without a call per
+ * comparison, and everything else (and any comparison while explaining,
+ * which records it) by kehu__reval_node, which gives the same values.
+ */
+static int truth(kehu__reval *ctx, int32_t node);
+
+/* A comparison of numbers (not of two attribute texts), not traced. */
+static int plain_compare(const kehu__reval *ctx, const kehu__rnode *n)
+{
+	return n->op >= KEHU__R_EQ && n->op <= KEHU__R_GE && n->n != 1 &&
+	       !ctx->trace;
+}
+
+static int compare_truth(kehu__reval *ctx, const kehu__rnode *n)
+{
+	const kehu__rnode *l = &ctx->r->nodes[n->a], *r = &ctx->r->nodes[n->b];
+	double x, y;
+
+	if (l->op == KEHU__R_METRIC && r->op == KEHU__R_NUM) {
+		x = ctx->metrics[l->a];
+		y = r->v;
+	} else {
+		x = operand(ctx, n->a);
+		y = operand(ctx, n->b);
+	}
+	switch (n->op) {
+	case KEHU__R_EQ: return x == y;
+	case KEHU__R_NE: return x != y;
+	case KEHU__R_LT: return x < y;
+	case KEHU__R_LE: return x <= y;
+	case KEHU__R_GT: return x > y;
+	default: return x >= y;
+	}
+}
+
+static int test(kehu__reval *ctx, int32_t node)
+{
+	const kehu__rnode *n = &ctx->r->nodes[node];
+
+	return plain_compare(ctx, n) ? compare_truth(ctx, n)
+	                             : truth(ctx, node);
+}
+
+static int truth(kehu__reval *ctx, int32_t node)
+{
+	const kehu__rnode *n = &ctx->r->nodes[node];
+
+	switch (n->op) {
+	case KEHU__R_AND: return test(ctx, n->a) && test(ctx, n->b);
+	case KEHU__R_OR: return test(ctx, n->a) || test(ctx, n->b);
+	case KEHU__R_NOT: return !test(ctx, n->a);
+	default:
+		if (plain_compare(ctx, n))
+			return compare_truth(ctx, n);
+		return kehu__reval_node(ctx, node) != 0;
+	}
+}
+
 double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it)
 {
+	const kehu__rrule *rule = &ctx->r->rules[it->first_rule];
 	int32_t k;
 
-	for (k = 0; k < it->nrules; k++) {
-		const kehu__rrule *rule = &ctx->r->rules[it->first_rule + k];
-
-		if (rule->cond < 0 || kehu__reval_node(ctx, rule->cond) != 0)
+	for (k = 0; k < it->nrules; k++, rule++)
+		if (rule->cond < 0 || test(ctx, rule->cond))
 			return rule->label;
-	}
 	return -1; /* unreachable: the compiler requires an else */
 }
 
@@ -266,4 +339,96 @@ void kehu__reval_items(kehu__reval *ctx)
 
 	for (i = 0; i < ctx->r->norder; i++)
 		item_value(ctx, ctx->r->order[i]);
+}
+
+/* ---- metrics per customer ---------------------------------------------- */
+
+/*
+ * Converting all of kehu_metrics to doubles (kehu__metrics_to_values)
+ * costs more per customer than a typical classification, which reads a
+ * handful of metrics.  So a run converts only the metrics its rule set
+ * reads, each located through the metric table of names.c (one
+ * definition); tests/rules/test_eval_paths checks that both ways agree
+ * on every metric.
+ */
+enum { MK_INT, MK_DOUBLE, MK_DAYS_PURCHASE, MK_DAYS_CONTACT };
+
+void kehu__reval_begin(kehu__reval *ctx, const kehu_rules *r,
+                       double *items)
+{
+	const size_t gen_at = offsetof(kehu__reval, item_gen);
+	const size_t gen_end = gen_at + sizeof ctx->item_gen;
+	uint8_t seen[KEHU__METRIC_COUNT] = {0};
+	size_t i;
+
+	/* everything zero as after a memset, but of item_gen (sized for
+	 * the largest rule set) only the part r uses */
+	memset(ctx, 0, gen_at);
+	memset((char *)ctx + gen_end, 0, sizeof *ctx - gen_end);
+	memset(ctx->item_gen, 0, (r->nitems + 1) * sizeof ctx->item_gen[0]);
+	ctx->r = r;
+	ctx->items = items;
+	ctx->plan = 1;
+	ctx->nused = 0;
+	ctx->nints = 0;
+	for (i = 0; i < r->nnodes; i++) {
+		const kehu__rnode *n = &r->nodes[i];
+		uint16_t offset;
+		uint8_t flags, kind;
+
+		if (n->op != KEHU__R_METRIC || seen[n->a])
+			continue;
+		seen[n->a] = 1;
+		kehu__metric_field(n->a, &offset, &flags);
+		kind = flags & KEHU__METRIC_DOUBLE ? MK_DOUBLE
+		     : flags & KEHU__METRIC_DAYS_PURCHASE ? MK_DAYS_PURCHASE
+		     : flags & KEHU__METRIC_DAYS_CONTACT ? MK_DAYS_CONTACT
+		                                         : MK_INT;
+		ctx->used[ctx->nused].id = (uint8_t)n->a;
+		ctx->used[ctx->nused].kind = kind;
+		ctx->used[ctx->nused].offset = offset;
+		if (kind == MK_INT) {
+			/* plain integers first: converted without a test */
+			ctx->used[ctx->nused] = ctx->used[ctx->nints];
+			ctx->used[ctx->nints].id = (uint8_t)n->a;
+			ctx->used[ctx->nints].kind = kind;
+			ctx->used[ctx->nints].offset = offset;
+			ctx->nints++;
+		}
+		ctx->nused++;
+	}
+}
+
+void kehu__reval_set_metrics(kehu__reval *ctx, const kehu_metrics *m)
+{
+	const unsigned char *base = (const unsigned char *)m;
+	size_t i;
+
+	if (!ctx->plan) {
+		kehu__metrics_to_values(m, ctx->metrics);
+		return;
+	}
+	for (i = 0; i < ctx->nints; i++) {
+		int64_t v;
+
+		memcpy(&v, base + ctx->used[i].offset, sizeof v);
+		ctx->metrics[ctx->used[i].id] = (double)v;
+	}
+	for (; i < ctx->nused; i++) {
+		int64_t v;
+		double x;
+
+		if (ctx->used[i].kind == MK_DOUBLE) {
+			memcpy(&x, base + ctx->used[i].offset, sizeof x);
+		} else {
+			memcpy(&v, base + ctx->used[i].offset, sizeof v);
+			/* "no such event" is never: infinitely many days ago */
+			x = (ctx->used[i].kind == MK_DAYS_PURCHASE &&
+			     m->first_purchase < 0) ||
+			    (ctx->used[i].kind == MK_DAYS_CONTACT &&
+			     m->last_contact < 0)
+				? HUGE_VAL : (double)v;
+		}
+		ctx->metrics[ctx->used[i].id] = x;
+	}
 }

@@ -43,9 +43,27 @@ typedef struct kehu__reval {
 	uint32_t gen;                   /* this customer's evaluation */
 	uint32_t item_gen[KEHU_MAX_RULES_ITEMS + 1]; /* items[i] is for this
 	                                   customer when item_gen[i] == gen */
+	/* set by kehu__reval_begin when it knows every metric r reads: only
+	 * those are converted per customer (0 after a memset: all are) */
+	int plan;
+	size_t nused;
+	size_t nints;   /* used[0 .. nints) are plain integers */
+	struct {
+		uint8_t id;     /* metric id */
+		uint8_t kind;   /* how it is read from kehu_metrics */
+		uint16_t offset;
+	} used[KEHU__METRIC_COUNT];
 } kehu__reval;
 
 void kehu__metrics_to_values(const kehu_metrics *m, double *out);
+
+/* Prepares ctx to evaluate r for many customers (items: nitems + 1
+ * doubles, kept by the caller): finds the metrics r reads once. */
+void kehu__reval_begin(kehu__reval *ctx, const kehu_rules *r,
+                       double *items);
+/* The metrics of the customer being evaluated: ctx->metrics from m
+ * (with a plan, only those r reads; the same values either way). */
+void kehu__reval_set_metrics(kehu__reval *ctx, const kehu_metrics *m);
 
 double kehu__reval_node(kehu__reval *ctx, int32_t node);
 /* Starts a new customer: items are computed again, on demand. */

@@ -14,8 +14,7 @@ typedef struct metric_def {
 	char name[28];
 	uint16_t offset;
 	uint8_t type;      /* KEHU__T_NUM or KEHU__T_MONEY */
-	uint8_t flags;     /* 1: a double field; 2: a window; 4: days since
-	                      a purchase; 8: days since a contact */
+	uint8_t flags;     /* KEHU__METRIC_* */
 } metric_def;
 
 #define M(field, type, flags) \
@@ -75,7 +74,13 @@ const char *kehu__metric_name(int id)
 
 int kehu__metric_is_window(int id)
 {
-	return (metrics[id].flags & 2) != 0;
+	return (metrics[id].flags & KEHU__METRIC_WINDOW) != 0;
+}
+
+void kehu__metric_field(int id, uint16_t *offset, uint8_t *flags)
+{
+	*offset = metrics[id].offset;
+	*flags = metrics[id].flags;
 }
 
 void kehu__metrics_to_values(const kehu_metrics *m, double *out)
@@ -88,7 +93,7 @@ void kehu__metrics_to_values(const kehu_metrics *m, double *out)
 		int64_t v;
 		double x;
 
-		if (d->flags & 1) {
+		if (d->flags & KEHU__METRIC_DOUBLE) {
 			memcpy(&x, base + d->offset, sizeof x);
 			/* averages of money are money: minor units */
 			out[i] = x;
@@ -96,8 +101,10 @@ void kehu__metrics_to_values(const kehu_metrics *m, double *out)
 		}
 		memcpy(&v, base + d->offset, sizeof v);
 		/* "no such event" is never: infinitely many days ago */
-		if (((d->flags & 4) && m->first_purchase < 0) ||
-		    ((d->flags & 8) && m->last_contact < 0))
+		if (((d->flags & KEHU__METRIC_DAYS_PURCHASE) &&
+		     m->first_purchase < 0) ||
+		    ((d->flags & KEHU__METRIC_DAYS_CONTACT) &&
+		     m->last_contact < 0))
 			out[i] = HUGE_VAL;
 		else
 			out[i] = (double)v;

@@ -160,6 +160,12 @@ struct kehu_rules {
 int kehu__metric_lookup(const char *name, size_t len, uint8_t *type);
 const char *kehu__metric_name(int id);
 int kehu__metric_is_window(int id);
+/* Where metric `id` lives in kehu_metrics, and how it reads. */
+#define KEHU__METRIC_DOUBLE 1u        /* a double field (else int64) */
+#define KEHU__METRIC_WINDOW 2u        /* a trailing window */
+#define KEHU__METRIC_DAYS_PURCHASE 4u /* days since a purchase */
+#define KEHU__METRIC_DAYS_CONTACT 8u  /* days since a contact */
+void kehu__metric_field(int id, uint16_t *offset, uint8_t *flags);
 #define KEHU__METRIC_COUNT 30
 
 #endif

@@ -436,7 +436,9 @@ int main(int argc, char **argv)
 		printf("  rules / C time: %.2fx\n", pr / pc);
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	printf("peak RSS: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
+	printf("hot state: %zu bytes/customer; peak RSS: %.1f MiB\n",
+	       kehu_db_hot_bytes_per_customer(),
+	       (double)ru.ru_maxrss / 1024.0);
 
 	free(b.r);
 	free(b.f);

@@ -246,10 +246,15 @@ static void test_interaction_account_metrics_meta(void **state)
 
 	memset(&day, 0, sizeof day);
 	day.orders = 3;
-	day.sales = -4;
+	day.sales = 4;
 	kehu__day_rec_encode(&b, &day);
 	assert_int_equal(kehu__day_rec_decode(&day2, b.data, b.len), 0);
 	assert_memory_equal(&day, &day2, sizeof day);
+	/* a negative sum never comes from recording: corrupt */
+	day.sales = -4;
+	kehu__day_rec_encode(&b, &day);
+	assert_int_equal(kehu__day_rec_decode(&day2, b.data, b.len),
+	                 KEHU_ECORRUPT);
 
 	memset(&meta, 0, sizeof meta);
 	meta.format = 1;

@@ -1,0 +1,475 @@
+/*
+ * tests/rules/test_eval_paths: the fast paths of evaluating a rule set
+ * over a population give what evaluating one customer gives.  Converting
+ * only the metrics a rule set reads equals converting them all
+ * (kehu__metrics_to_values, the definition); classify-all and queries
+ * (one evaluation context per run, windows read in batches) store and
+ * count what kehu_rules_evaluate and kehu_rules_explain give customer by
+ * customer, over several batches with accounts and deleted customers in
+ * between; a query callback that changes a later customer sees it
+ * evaluated on its new data; population functions order values as a
+ * comparison sort by (value, id) does.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rules/eval.h"
+#include "rules/program.h"
+#include "testutil.h"
+
+#define OK(x) assert_int_equal((x), KEHU_OK)
+
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * UINT64_C(2685821657736338717);
+}
+
+static kehu_rules *compile(kehu_db *db, const char *text)
+{
+	kehu_rules *r = NULL;
+
+	if (kehu_rules_compile(&r, db, text, strlen(text)) != KEHU_OK)
+		fail_msg("compile: %s", kehu_errmsg(db));
+	return r;
+}
+
+static void record(kehu_db *db, kehu_id cust, kehu_id acct, int32_t type,
+                   int64_t t, int64_t amount, int32_t sat)
+{
+	kehu_interaction *ix;
+
+	OK(kehu_interaction_new(&ix, db, cust, type, t));
+	if (acct > 0)
+		OK(kehu_interaction_set_account(ix, acct));
+	if (amount)
+		OK(kehu_interaction_set_amount(ix, amount));
+	if (sat)
+		OK(kehu_interaction_set_satisfaction(ix, sat));
+	OK(kehu_interaction_record(ix));
+	kehu_interaction_free(ix);
+}
+
+/* ---- metrics converted per rule set -------------------------------------- */
+
+/* set_metrics of a context planned for every metric equals the full
+ * conversion on m, metric by metric (bit for bit: HUGE_VAL included). */
+static void check_conversion(const kehu__reval *planned,
+                             const kehu_metrics *m)
+{
+	kehu__reval ctx = *planned;
+	double all[KEHU__METRIC_COUNT];
+	int i;
+
+	kehu__reval_set_metrics(&ctx, m);
+	kehu__metrics_to_values(m, all);
+	for (i = 0; i < KEHU__METRIC_COUNT; i++)
+		if (memcmp(&ctx.metrics[i], &all[i], sizeof all[i]) != 0)
+			fail_msg("metric %s: %g, want %g", kehu__metric_name(i),
+			         ctx.metrics[i], all[i]);
+}
+
+static void test_plan_matches_full_conversion(void **state)
+{
+	test_fx *f = *state;
+	char text[4096];
+	size_t len;
+	kehu_rules *r;
+	kehu__reval ctx;
+	kehu_metrics m;
+	double items[KEHU__METRIC_COUNT + 2];
+	unsigned char *p = (unsigned char *)&m;
+	int i;
+
+	len = (size_t)snprintf(text, sizeof text,
+	                       "ruleset \"all\" version 1\n");
+	for (i = 0; i < KEHU__METRIC_COUNT; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len,
+		                        "score s%d = %s\n", i,
+		                        kehu__metric_name(i));
+	assert_true(len < sizeof text);
+	r = compile(f->db, text);
+	kehu__reval_begin(&ctx, r, items);
+	/* every metric known: a plan converting each once */
+	assert_int_equal(ctx.plan, 1);
+	assert_int_equal(ctx.nused, KEHU__METRIC_COUNT);
+
+	/* none, some and odd values, with and without purchases and
+	 * contacts (days since "never" are infinite) */
+	OK(kehu_metrics_init(&m, KEHU_METRICS_VERSION));
+	m.first_purchase = m.last_purchase = m.last_contact = -1;
+	m.days_since_first_purchase = m.days_since_last_purchase = -1;
+	m.days_since_last_contact = -1;
+	check_conversion(&ctx, &m);
+	for (i = 0; i < 64; i++) {
+		size_t k;
+
+		OK(kehu_metrics_init(&m, KEHU_METRICS_VERSION));
+		for (k = sizeof m.version; k < sizeof m; k++)
+			p[k] = (unsigned char)(k * 37 + (size_t)i * 11);
+		m.average_order_value = 1234.5 + i;
+		m.average_satisfaction = i / 7.0;
+		m.first_purchase = i % 2 ? -1 : 1000 + i;
+		m.last_contact = i % 3 ? 5000 : -1;
+		m.days_since_last_purchase = -i;
+		check_conversion(&ctx, &m);
+	}
+	kehu_rules_free(r);
+
+	/* a rule set reading two metrics converts two */
+	r = compile(f->db, "ruleset \"two\" version 1\n"
+	                   "score a = revenue_365d + revenue_365d\n"
+	                   "classify c { x when days_since_last_contact > 3\n"
+	                   "  y else }\n");
+	kehu__reval_begin(&ctx, r, items);
+	assert_int_equal(ctx.plan, 1);
+	assert_int_equal(ctx.nused, 2);
+	kehu_rules_free(r);
+}
+
+/* ---- classify-all and queries against one-customer evaluation ------------ */
+
+#define NOW (T0 + 800 * DAY)
+
+/* n customers in random shape; an account after every 50th; every 19th
+ * (not a payer) deleted at the end.  Ids of the live ones in ids. */
+static size_t populate(kehu_db *db, int n, kehu_id *ids)
+{
+	uint64_t rnd = 424242;
+	kehu_id acct = 0;
+	size_t live = 0;
+	int c, k;
+
+	OK(kehu_db_begin(db));
+	for (c = 0; c < n; c++) {
+		kehu_id id = test_new_customer(db);
+		int count = (int)(next_random(&rnd) % 8);
+
+		ids[c] = id;
+		if (c % 50 == 0)
+			acct = test_new_account(db, id);
+		for (k = 0; k < count; k++) {
+			uint64_t r = next_random(&rnd);
+			int64_t t = NOW - (int64_t)(r % 700) * DAY -
+			            (int64_t)((r >> 10) % (uint64_t)DAY);
+			int64_t amount = 500 + (int64_t)((r >> 30) % 300000);
+
+			switch ((r >> 50) % 6) {
+			case 0: case 1: case 2:
+				record(db, id, r % 5 ? 0 : acct,
+				       KEHU_IX_PURCHASE, t, amount, 0);
+				break;
+			case 3:
+				record(db, id, 0, KEHU_IX_REFUND, t,
+				       amount / 4, 0);
+				break;
+			case 4:
+				record(db, id, 0, KEHU_IX_COMPLAINT, t, 0,
+				       1 + (int32_t)(r % 5));
+				break;
+			default:
+				record(db, id, 0, KEHU_IX_FEEDBACK, t, 0,
+				       1 + (int32_t)(r % 5));
+			}
+		}
+	}
+	OK(kehu_db_commit(db));
+	for (c = 0; c < n; c++) {
+		if (c % 19 == 7 && c % 50 != 0)
+			OK(kehu_customer_delete(db, ids[c]));
+		else
+			ids[live++] = ids[c];
+	}
+	return live;
+}
+
+static void assert_label(kehu_db *db, kehu_id id, const char *ruleset,
+                         const char *cls, const char *want)
+{
+	char buf[64];
+	size_t len;
+
+	OK(kehu_customer_get_label(db, id, ruleset, cls, buf, sizeof buf,
+	                           &len));
+	if (strcmp(buf, want) != 0)
+		fail_msg("customer %lld %s: %s, want %s", (long long)id, cls,
+		         buf, want);
+}
+
+/* The classifications of the default pack without its population
+ * functions (those make each kehu_rules_evaluate a pre-pass). */
+static const char PACK[] =
+	"ruleset \"paths\" version 1\n"
+	"let vip_revenue_365d = 1500.00\n"
+	"classify importance {\n"
+	"  vip       when revenue_365d >= vip_revenue_365d\n"
+	"  important when revenue_365d >= 500.00 or revenue_90d >= 300.00\n"
+	"  ordinary  else\n"
+	"}\n"
+	"classify loyalty {\n"
+	"  potential  when purchases == 0\n"
+	"  loyal      when days_since_first_purchase >= 365\n"
+	"                  and purchases_365d >= 2\n"
+	"  regular    when purchases >= 3\n"
+	"  occasional else\n"
+	"}\n"
+	"classify lifecycle {\n"
+	"  churned      when purchases > 0\n"
+	"                    and days_since_last_purchase >= 365\n"
+	"  dissatisfied when complaints_90d > 0\n"
+	"                    or (satisfaction_count > 0\n"
+	"                        and last_satisfaction <= 2)\n"
+	"  new          when purchases == 0 or days_since_first_purchase < 90\n"
+	"  at_risk      when days_since_last_purchase >= 180\n"
+	"  loyal        when loyalty == \"loyal\"\n"
+	"  active       else\n"
+	"}\n"
+	"score spend_30d = revenue_30d + 0.5 * revenue_90d\n"
+	"score aov = average_order_value\n"
+	"score quiet = min(days_since_last_contact, 10000)\n";
+
+static void test_classify_matches_evaluate(void **state)
+{
+	test_fx *f = *state;
+	static kehu_id ids[1300];
+	kehu_rules *r = compile(f->db, PACK);
+	kehu_classify_options o;
+	int64_t classified = 0, vips = 0, q = -1;
+	size_t n = populate(f->db, 1300, ids), i, k;
+
+	OK(kehu_classify_options_init(&o, KEHU_CLASSIFY_OPTIONS_VERSION));
+	o.batch_size = 300; /* not a multiple of the window batch */
+	OK(kehu_rules_classify_all(f->db, r, NOW, &o, &classified));
+	assert_int_equal(classified, (int64_t)n);
+	for (i = 0; i < n; i++) {
+		kehu_result *res = NULL;
+
+		OK(kehu_rules_evaluate(&res, r, f->db, ids[i], NOW));
+		for (k = 0; k < kehu_rules_classification_count(r); k++)
+			assert_label(f->db, ids[i], "paths",
+			             kehu_rules_classification_name(r, k),
+			             kehu_result_get_label(res, k));
+		for (k = 0; k < kehu_rules_score_count(r); k++) {
+			double v = NAN;
+
+			OK(kehu_customer_get_score(f->db, ids[i], "paths",
+			                           kehu_rules_score_name(r, k),
+			                           &v));
+			assert_true(v == kehu_result_get_score(res, k));
+		}
+		vips += strcmp(kehu_result_get_label(res, 0), "vip") == 0;
+		if (i % 97 == 0) {
+			/* explaining converts every metric: same label */
+			kehu_explain *ex = NULL;
+
+			OK(kehu_rules_explain(&ex, r, f->db, ids[i], NOW,
+			                      "lifecycle"));
+			assert_string_equal(kehu_explain_label(ex),
+			                    kehu_result_get_label(res, 2));
+			kehu_explain_free(ex);
+		}
+		kehu_result_free(res);
+	}
+	OK(kehu_query(f->db, r, "importance == \"vip\"", NOW, NULL, NULL, &q));
+	assert_int_equal(q, vips);
+	assert_true(vips > 10 && vips < (int64_t)n);
+	kehu_rules_free(r);
+}
+
+/* A query's callback records a purchase for a customer further on: the
+ * query sees it (its window batch was read before the change). */
+typedef struct change_ctx {
+	kehu_db *db;
+	kehu_id target;
+	int calls;
+} change_ctx;
+
+static int change_later(kehu_id id, void *ud)
+{
+	change_ctx *c = ud;
+
+	(void)id;
+	if (c->calls++ == 0)
+		record(c->db, c->target, 0, KEHU_IX_PURCHASE, NOW - 2 * DAY,
+		       90000, 0);
+	return 0;
+}
+
+static void check_query_sees_change(kehu_db *db, int host_txn)
+{
+	kehu_id ids[40];
+	change_ctx c;
+	int64_t count = -1, before = -1;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		ids[i] = test_new_customer(db);
+		record(db, ids[i], 0, KEHU_IX_PURCHASE, NOW - (i + 1) * DAY,
+		       i % 4 == 0 ? 80000 : 100, 0);
+	}
+	OK(kehu_query(db, NULL, "revenue_90d >= 800.00", NOW, NULL, NULL,
+	              &before));
+	c.db = db;
+	c.target = ids[33]; /* 100 before, 90100 after */
+	c.calls = 0;
+	if (host_txn)
+		OK(kehu_db_begin(db));
+	OK(kehu_query(db, NULL, "revenue_90d >= 800.00", NOW, change_later,
+	              &c, &count));
+	if (host_txn)
+		OK(kehu_db_commit(db));
+	assert_int_equal(count, before + 1);
+	assert_int_equal(c.calls, before + 1);
+}
+
+static void test_query_sees_callback_changes(void **state)
+{
+	test_fx *f = *state;
+
+	check_query_sees_change(f->db, 0);
+	check_query_sees_change(f->db, 1);
+}
+
+/* ---- population functions --------------------------------------------- */
+
+typedef struct ref_sample {
+	double v;
+	kehu_id id;
+	size_t index;
+} ref_sample;
+
+static int ref_ascending(const void *pa, const void *pb)
+{
+	const ref_sample *a = pa, *b = pb;
+
+	if (a->v != b->v)
+		return a->v < b->v ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int ref_descending(const void *pa, const void *pb)
+{
+	const ref_sample *a = pa, *b = pb;
+
+	if (a->v != b->v)
+		return a->v > b->v ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static double stored_score(kehu_db *db, kehu_id id, const char *score)
+{
+	double v = NAN;
+
+	OK(kehu_customer_get_score(db, id, "pop", score, &v));
+	return v;
+}
+
+/* ntile, rank and quantile over values with many ties, both zeros,
+ * negatives, extremes and (days since no purchase) infinities, against
+ * a comparison sort by (value, id). */
+static void test_population_order(void **state)
+{
+	static const double pool[] = {0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 1e300,
+	                              -1e300, 5e-324, -5e-324, 42.0, 42.0,
+	                              1e-3, 7.0, 1e15, -1e15};
+	enum { N = 700 };
+	test_fx *f = *state;
+	static kehu_id ids[N];
+	static double x[N], sign[N], days[N];
+	static ref_sample ref[N];
+	kehu_rules *r = compile(f->db,
+		"ruleset \"pop\" version 1\n"
+		"score t7 = ntile(attr(\"x\", 0) * attr(\"s\", 1), 300)\n"
+		"score t3 = ntile(days_since_last_purchase, 3)\n"
+		"score rk = rank(attr(\"x\", 0))\n"
+		"score q = quantile(attr(\"x\", 0), 0.37)\n");
+	uint64_t rnd = 99;
+	size_t n = 0, i;
+	int64_t classified = 0;
+	int c;
+
+	for (c = 0; c < N; c++) {
+		kehu_customer *cu;
+		uint64_t v = next_random(&rnd);
+
+		OK(kehu_customer_create(&cu, f->db, NULL));
+		x[c] = v % 5 == 0 ? (double)(int64_t)(v % 1000) - 500.0
+		                  : pool[(v >> 8) % (sizeof pool /
+		                                     sizeof pool[0])];
+		OK(kehu_customer_set_attr_number(cu, "x", x[c]));
+		/* s = -1 turns the zeros into -0 (which ties with 0) */
+		sign[c] = v >> 40 & 1 ? -1.0 : 1.0;
+		OK(kehu_customer_set_attr_number(cu, "s", sign[c]));
+		OK(kehu_customer_save(cu));
+		ids[c] = kehu_customer_get_id(cu);
+		kehu_customer_free(cu);
+		days[c] = HUGE_VAL;
+		if (v % 3) {
+			days[c] = (double)((v >> 20) % 50);
+			record(f->db, ids[c], 0, KEHU_IX_PURCHASE,
+			       NOW - (int64_t)days[c] * DAY, 100, 0);
+		}
+	}
+	for (c = 0; c < N; c += 11)
+		OK(kehu_customer_delete(f->db, ids[c]));
+	OK(kehu_rules_classify_all(f->db, r, NOW, NULL, &classified));
+	for (c = 0; c < N; c++) {
+		if (c % 11 == 0)
+			continue;
+		ref[n].v = x[c] * sign[c];
+		ref[n].id = ids[c];
+		ref[n].index = (size_t)c;
+		n++;
+	}
+	assert_int_equal(classified, (int64_t)n);
+	qsort(ref, n, sizeof ref[0], ref_ascending);
+	for (i = 0; i < n; i++)
+		assert_true(stored_score(f->db, ref[i].id, "t7") ==
+		            floor((double)i * 300 / (double)n) + 1);
+	for (i = 0; i < n; i++)
+		ref[i].v = x[ref[i].index];
+	qsort(ref, n, sizeof ref[0], ref_ascending);
+	assert_true(stored_score(f->db, ref[0].id, "q") ==
+	            ref[(size_t)ceil(0.37 * (double)n) - 1].v);
+	qsort(ref, n, sizeof ref[0], ref_descending);
+	for (i = 0; i < n; i++)
+		assert_true(stored_score(f->db, ref[i].id, "rk") ==
+		            (double)i + 1);
+	for (i = 0; i < n; i++)
+		ref[i].v = days[ref[i].index];
+	qsort(ref, n, sizeof ref[0], ref_ascending);
+	for (i = 0; i < n; i++)
+		assert_true(stored_score(f->db, ref[i].id, "t3") ==
+		            floor((double)i * 3 / (double)n) + 1);
+	kehu_rules_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_plan_matches_full_conversion, test_fx_setup,
+			test_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_classify_matches_evaluate,
+		                                test_fx_setup,
+		                                test_fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_query_sees_callback_changes, test_fx_setup,
+			test_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_population_order,
+		                                test_fx_setup,
+		                                test_fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
