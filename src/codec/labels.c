@@ -16,24 +16,23 @@ void kehu__labels_begin(kehu__buf *b)
 	kehu__rec_begin(b);
 }
 
-/* Appends field `field` holding a nested {1: name, 2: value}. */
+/* Appends field `field` holding a nested {1: name, 2: value}, written
+ * in place (classify-all writes one per classification and score of
+ * every customer: no buffer of its own). */
 static void add_pair(kehu__buf *b, uint32_t field, const char *name,
                      const char *label, const double *value)
 {
 	size_t nlen = strlen(name), llen = label ? strlen(label) : 0;
-	kehu__buf nested;
 
-	kehu__buf_init(&nested, b->alloc);
-	kehu__rec_bytes(&nested, 1, name, nlen);
-	if (label)
-		kehu__rec_bytes(&nested, 2, label, llen);
+	kehu__rec_nested_begin(b, field,
+	                       kehu__rec_bytes_size(1, nlen) +
+	                       (value ? kehu__rec_f64_size(2)
+	                              : kehu__rec_bytes_size(2, llen)));
+	kehu__rec_bytes(b, 1, name, nlen);
+	if (value)
+		kehu__rec_f64(b, 2, *value);
 	else
-		kehu__rec_f64(&nested, 2, *value);
-	if (nested.failed)
-		b->failed = 1;
-	else
-		kehu__rec_bytes(b, field, nested.data, nested.len);
-	kehu__buf_free(&nested);
+		kehu__rec_bytes(b, 2, label, llen);
 }
 
 void kehu__labels_add_label(kehu__buf *b, const char *name,

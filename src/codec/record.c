@@ -48,6 +48,33 @@ void kehu__rec_bytes(kehu__buf *b, uint32_t field, const void *p, size_t n)
 	kehu__buf_put(b, p, n);
 }
 
+void kehu__rec_nested_begin(kehu__buf *b, uint32_t field, size_t len)
+{
+	put_tag(b, field, KEHU__WIRE_BYTES);
+	kehu__buf_put_varint(b, len);
+}
+
+static size_t varint_size(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+size_t kehu__rec_bytes_size(uint32_t field, size_t n)
+{
+	return varint_size((uint64_t)field << 3) + varint_size(n) + n;
+}
+
+size_t kehu__rec_f64_size(uint32_t field)
+{
+	return varint_size((uint64_t)field << 3) + 8;
+}
+
 void kehu__rec_str(kehu__buf *b, uint32_t field, const char *s)
 {
 	kehu__rec_bytes(b, field, s, strlen(s));
@@ -169,7 +196,10 @@ int kehu__rec_decode_nested(const void *p, size_t n, kehu__rec_field_fn fn,
 int kehu__rec_take_string(const kehu__allocator *al, char **dst,
                           const kehu__rec_field *f)
 {
-	if (f->wire != KEHU__WIRE_BYTES || *dst)
+	/* the library never writes a NUL into a string, and one inside
+	 * would make the string's freed size (strlen) differ */
+	if (f->wire != KEHU__WIRE_BYTES || *dst ||
+	    memchr(f->bytes, 0, f->len))
 		return KEHU_ECORRUPT;
 	*dst = kehu__strndup(al, (const char *)f->bytes, f->len);
 	return *dst ? KEHU_OK : KEHU_ENOMEM;

@@ -29,6 +29,11 @@ void kehu__rec_i64(kehu__buf *b, uint32_t field, int64_t v);
 void kehu__rec_f64(kehu__buf *b, uint32_t field, double v);
 void kehu__rec_bytes(kehu__buf *b, uint32_t field, const void *p, size_t n);
 void kehu__rec_str(kehu__buf *b, uint32_t field, const char *s);
+/* A nested record written in place: the field's header for `len` bytes,
+ * which the caller then appends (sizes from the two functions below). */
+void kehu__rec_nested_begin(kehu__buf *b, uint32_t field, size_t len);
+size_t kehu__rec_bytes_size(uint32_t field, size_t n);
+size_t kehu__rec_f64_size(uint32_t field);
 
 typedef struct kehu__rec_reader {
 	const uint8_t *p;
@@ -63,8 +68,8 @@ int kehu__rec_decode(const void *p, size_t n, kehu__rec_field_fn fn,
 int kehu__rec_decode_nested(const void *p, size_t n, kehu__rec_field_fn fn,
                             void *ctx);
 /* Copies a bytes field into *dst as a string; a second copy of a
- * singular field (*dst already set) or another wire type is
- * KEHU_ECORRUPT. */
+ * singular field (*dst already set), another wire type or a NUL byte
+ * inside is KEHU_ECORRUPT. */
 int kehu__rec_take_string(const kehu__allocator *al, char **dst,
                           const kehu__rec_field *f);
 double kehu__rec_as_f64(const kehu__rec_field *f);

@@ -118,8 +118,9 @@ static int run_query(kehu_db *db, const kehu_rules *q, int64_t now,
 		                         &seq, &ctx, &rec);
 		if (rc != KEHU_OK)
 			break;
-		kehu__reval_items(&ctx);
-		if (items[query_item(q)] != yes)
+		/* only what the query's expression reaches: `and` and `or`
+		 * stop early, so most customers skip most items */
+		if (kehu__reval_item(&ctx, query_item(q)) != yes)
 			continue;
 		(*count)++;
 		if (cb && (rc = cb(v.id, user_data)) != 0)
@@ -266,10 +267,12 @@ static int classify_slot(classify_run *run, size_t slot, kehu_id id)
 
 	if (rc != KEHU_OK)
 		return rc;
-	kehu__reval_items(&run->ctx);
+	/* the segment first: a customer outside it needs no other item */
 	if (e != run->rules &&
-	    run->items[query_item(e)] != kehu__rstring_find(e, "yes", 3))
+	    kehu__reval_item(&run->ctx, query_item(e)) !=
+	            kehu__rstring_find(e, "yes", 3))
 		return KEHU_OK; /* outside the segment */
+	kehu__reval_items(&run->ctx);
 	run->done++;
 	return store_labels(run, id);
 }

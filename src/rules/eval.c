@@ -333,6 +333,11 @@ void kehu__reval_next_customer(kehu__reval *ctx)
 	}
 }
 
+double kehu__reval_item(kehu__reval *ctx, int32_t item)
+{
+	return item_value(ctx, item);
+}
+
 void kehu__reval_items(kehu__reval *ctx)
 {
 	size_t i;

@@ -68,6 +68,9 @@ void kehu__reval_set_metrics(kehu__reval *ctx, const kehu_metrics *m);
 double kehu__reval_node(kehu__reval *ctx, int32_t node);
 /* Starts a new customer: items are computed again, on demand. */
 void kehu__reval_next_customer(kehu__reval *ctx);
+/* Item `item` (and what it depends on) for this customer: computed once
+ * per customer, on first use. */
+double kehu__reval_item(kehu__reval *ctx, int32_t item);
 /* Evaluates every item into ctx->items. */
 void kehu__reval_items(kehu__reval *ctx);
 /* The label id a classification gives (rules evaluated in order). */

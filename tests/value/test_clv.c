@@ -150,8 +150,8 @@ static kehu_id population(kehu_db *db)
 	for (k = 0; k < 3; k++) {
 		record(db, star, KEHU_IX_PURCHASE, T0 + (40 + k) * DAY, 5000,
 		       2000, 0);
-		record(db, star, KEHU_IX_SERVICE_REQUEST, T0 + (41 + k) * DAY, 0, 300,
-		       0);
+		record(db, star, KEHU_IX_SERVICE_REQUEST, T0 + (41 + k) * DAY,
+		       0, 300, 0);
 	}
 	record(db, star, KEHU_IX_FEEDBACK, T0 + 44 * DAY, 0, 0, 5);
 	record(db, star, KEHU_IX_REFERRAL, T0 + 45 * DAY, 0, 0, 0);

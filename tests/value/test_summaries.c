@@ -22,6 +22,8 @@
 
 #define NSAMPLE CDNOW_NSAMPLE
 #define WEEK CDNOW_WEEK
+/* the calibration end of the published fits */
+#define CAL_END cdnow_noon_of(19970930)
 
 static void near(double got, double want, double tol, const char *what)
 {
@@ -38,7 +40,7 @@ static void test_models_public(kehu_db *db, const double *x,
 	size_t i;
 
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_BGNBD,
-	                                cdnow_noon_of(19970930), WEEK), KEHU_OK);
+	                                CAL_END, WEEK), KEHU_OK);
 	assert_int_equal(kehu_model_param_count(m), 4);
 	assert_string_equal(kehu_model_param_name(m, 1), "alpha");
 	near(kehu_model_get_param(m, 0), 0.243, 0.0005, "BG/NBD r");
@@ -64,9 +66,8 @@ static void test_models_public(kehu_db *db, const double *x,
 	/* the cumulative expectation at week 78 of each customer's own
 	 * start, as a new customer over its T + 39 weeks */
 	for (sum = 0, i = 0; i < n; i++) {
-		assert_int_equal(kehu_model_expected_purchases(m, 0, 0, 0,
-		                                               T[i] + 39, 1, &v),
-		                 KEHU_OK);
+		assert_int_equal(kehu_model_expected_purchases(
+			m, 0, 0, 0, T[i] + 39, 1, &v), KEHU_OK);
 		sum += v;
 	}
 	print_message("cumulative week 78: expected %.1f, actual 4339 "
@@ -108,7 +109,7 @@ static void test_models_public(kehu_db *db, const double *x,
 	kehu_model_free(m);
 
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_PARETONBD,
-	                                cdnow_noon_of(19970930), WEEK), KEHU_OK);
+	                                CAL_END, WEEK), KEHU_OK);
 	near(kehu_model_get_param(m, 0), 0.553, 0.0005, "Pareto/NBD r");
 	near(kehu_model_get_param(m, 1), 10.578, 0.0005, "Pareto/NBD alpha");
 	near(kehu_model_get_param(m, 2), 0.606, 0.0005, "Pareto/NBD s");
@@ -117,7 +118,7 @@ static void test_models_public(kehu_db *db, const double *x,
 	kehu_model_free(m);
 
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_GAMMAGAMMA,
-	                                cdnow_noon_of(19970930), WEEK), KEHU_OK);
+	                                CAL_END, WEEK), KEHU_OK);
 	assert_int_equal(kehu_model_param_count(m), 3);
 	near(kehu_model_get_param(m, 0), 6.25, 0.005, "Gamma-Gamma p");
 	near(kehu_model_get_param(m, 1), 3.74, 0.005, "Gamma-Gamma q");
@@ -151,11 +152,12 @@ static void test_models_public(kehu_db *db, const double *x,
 	}
 	kehu_model_free(m);
 
-	assert_int_equal(kehu_model_fit(&m, db, 9, cdnow_noon_of(19970930), WEEK),
+	assert_int_equal(kehu_model_fit(&m, db, 9, CAL_END, WEEK),
 	                 KEHU_EINVAL);
 	assert_null(m);
 	assert_int_equal(kehu_model_fit(&m, db, KEHU_MODEL_BGNBD,
-	                                cdnow_noon_of(19960101), WEEK), KEHU_EINVAL);
+	                                cdnow_noon_of(19960101), WEEK),
+	                 KEHU_EINVAL);
 }
 
 static void test_cdnow_summaries(void **state)
@@ -173,11 +175,11 @@ static void test_cdnow_summaries(void **state)
 	if (cdnow_load_sample(fxp->db) != 0)
 		fail_msg("cannot read the CDNOW sample from " KEHU_SHARED_DATA);
 	/* asking without room says how many */
-	assert_int_equal(kehu_value_summaries(fxp->db, cdnow_noon_of(19970930), WEEK,
+	assert_int_equal(kehu_value_summaries(fxp->db, CAL_END, WEEK,
 	                                      NULL, NULL, NULL, NULL, NULL, 0,
 	                                      &n), KEHU_EBUFS);
 	assert_int_equal(n, NSAMPLE);
-	assert_int_equal(kehu_value_summaries(fxp->db, cdnow_noon_of(19970930), WEEK,
+	assert_int_equal(kehu_value_summaries(fxp->db, CAL_END, WEEK,
 	                                      id, x, tx, T, z, NSAMPLE, &n),
 	                 KEHU_OK);
 	assert_int_equal(n, NSAMPLE);
