@@ -126,11 +126,10 @@ static int32_t coerce(resolver *rs, int32_t n, uint8_t to)
 		x = coerce(rs, x, to);
 	else if (op == KEHU__R_ADD || op == KEHU__R_SUB)
 		x = coerce(rs, x, to), y = x < 0 ? -1 : coerce(rs, y, to);
-	else if (op == KEHU__R_MUL && NODE(rs, x)->type == KEHU__T_LIT)
-		x = coerce(rs, x, to), y = x < 0 ? -1 : coerce(rs, y, KEHU__T_NUM);
-	else if (op == KEHU__R_MUL)
+	else if (op == KEHU__R_MUL && NODE(rs, x)->type != KEHU__T_LIT)
 		y = coerce(rs, y, to);
-	else /* DIV: the numerator takes the kind */
+	else /* DIV, or MUL with a literal on the left: the left side
+	      * (the numerator) takes the kind */
 		x = coerce(rs, x, to), y = x < 0 ? -1 : coerce(rs, y, KEHU__T_NUM);
 	if (x < 0 || (op != KEHU__R_NEG && y < 0) || (c = clone(rs, n)) < 0)
 		return -1;
@@ -436,7 +435,7 @@ static int32_t resolve_name(resolver *rs, int32_t n)
 	int metric;
 
 	if (item >= 0) {
-		kehu__ritem *it = &rs->r->items[item];
+		kehu__ritem *it;
 
 		if (resolve_item(rs, item) < 0)
 			return -1;
@@ -840,7 +839,7 @@ int kehu__rules_resolve(kehu_rules *r, kehu__rerror *e)
 	if (check_duplicates(&rs) < 0)
 		return -1;
 	for (i = 0; i < r->nitems; i++) {
-		kehu__ritem *it = &r->items[i];
+		kehu__ritem *it;
 
 		if (resolve_item(&rs, (int32_t)i) < 0)
 			return -1;

@@ -119,6 +119,8 @@ KEHU_API int kehu_rules_compile(kehu_rules **out, kehu_db *db,
 		return kehu__db_error(db, KEHU_EINVAL,
 		                      "kehu_rules_compile: out and text must "
 		                      "not be NULL");
+	/* the int constant 1048576: nothing is lost by widening it
+	 NOLINTNEXTLINE(bugprone-implicit-widening-of-multiplication-result) */
 	if (len > KEHU_MAX_RULES_TEXT)
 		return kehu__db_error(db, KEHU_EINVAL,
 		                      "kehu_rules_compile: the text is longer "

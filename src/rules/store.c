@@ -112,7 +112,7 @@ KEHU_API int kehu_customer_get_label(kehu_db *db, kehu_id customer_id,
 		return kehu__db_error(db, rc, "a labels record does not decode");
 	if (len_out)
 		*len_out = len + 1;
-	if (cap < len + 1)
+	if (cap <= len)
 		return kehu__db_error(db, KEHU_EBUFS,
 		                      "the buffer is too small for the label");
 	memcpy(buf, label, len);

@@ -134,7 +134,7 @@ objective(const double *th, double *grad, void *ud)
 {
 	const fit_data *d = ud;
 	kehu__bgnbd_params p;
-	double ll, g[4];
+	double ll, g[4] = {0}; /* cppcheck: written by the call below */
 	int i;
 
 	p.r = exp(th[0]);

@@ -27,8 +27,8 @@ KEHU_API int kehu_clv_options_init(kehu_clv_options *opts,
 		return KEHU_EINVAL;
 	memset(opts, 0, sizeof *opts);
 	opts->version = version;
-	opts->horizon_seconds = 365 * 86400;
-	opts->step_seconds = 30 * 86400;
+	opts->horizon_seconds = INT64_C(365) * 86400;
+	opts->step_seconds = INT64_C(30) * 86400;
 	opts->annual_discount_rate = 0.10;
 	opts->margin_rate = NAN;
 	opts->referral_value = 0;
@@ -256,7 +256,9 @@ KEHU_API int kehu_model_clv(const kehu_model *purchases,
 		if (rc == KEHU_OK)
 			rc = kehu_model_expected_spend(spend, x[i],
 			                               mean_spend[i], &z);
-		clv_out[i] = d * z * margin;
+		/* d and z are set only when both calls succeeded */
+		if (rc == KEHU_OK)
+			clv_out[i] = d * z * margin;
 	}
 	if (memo) {
 		kehu__allocator a = purchases->alloc;

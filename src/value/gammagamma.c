@@ -125,7 +125,7 @@ objective(const double *th, double *grad, void *ud)
 {
 	const fit_data *d = ud;
 	kehu__gammagamma_params p;
-	double ll, g[3];
+	double ll, g[3] = {0}; /* cppcheck: written by the call below */
 
 	p.p = exp(th[0]);
 	p.q = exp(th[1]);
