@@ -7,9 +7,12 @@
  * amounts, and a complaint for every seventh.  Then, as of one `now`:
  *
  * 1. importance + loyalty + lifecycle (no population functions):
- *    kehu_query(db, rules, "importance == \"vip\"", now, NULL, NULL,
- *    &count) evaluates every item of the rule set for every customer;
- *    against the same logic written in C over kehu_metrics_read.
+ *    kehu_query(db, rules, ALL_ITEMS, now, NULL, NULL, &count): a query
+ *    that counts the VIPs but reaches every classification first (no
+ *    customer's loyalty or lifecycle is "none", so `or` goes on to the
+ *    last term), so every item is evaluated for every customer (queries
+ *    evaluate only the items their expression reaches); against the
+ *    same logic written in C over kehu_metrics_read.
  * 2. RFM: three ntile scores (population functions: a pre-pass and a
  *    sort per score) and a classification on them, as a query
  *    `rfm == "champion"`; against C that reads the metrics, sorts three
@@ -37,6 +40,11 @@
 
 /* importance, loyalty and lifecycle as in the default pack, without
  * tags (the C version reads metrics only) */
+/* The VIPs, after evaluating loyalty and lifecycle for everyone. */
+static const char ALL_ITEMS[] =
+	"loyalty == \"none\" or lifecycle == \"none\" or "
+	"importance == \"vip\"";
+
 static const char LOGIC[] =
 	"ruleset \"bench\" version 1\n"
 	"let vip_revenue_365d = 1500.00\n"
@@ -323,6 +331,16 @@ static int64_t c_rfm(kehu_db *db, kehu_id first, int64_t n, int64_t now,
 
 /* ---- main ------------------------------------------------------------------ */
 
+/* This process's CPU time: on a machine shared with other work the
+ * wall clock measures the neighbours too. */
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void report(const char *what, int64_t n, double seconds)
 {
 	printf("  %-34s %10.0f customers/s  %8.1f ns/customer\n", what,
@@ -340,6 +358,7 @@ int main(int argc, char **argv)
 	kehu_rules *logic, *rfm;
 	kehu_id first;
 	double t, t_rules[RUNS], t_c[RUNS], t_rfm[RUNS], t_crfm[RUNS];
+	double tc, cpu_rules[RUNS];
 	int64_t q_vips = -1, c_vips = -1, q_champ = -1, c_champ = -1;
 	int64_t hist[7];
 	rfm_buf b;
@@ -381,10 +400,12 @@ int main(int argc, char **argv)
 		int64_t q = -1, cv;
 
 		t = now_seconds();
-		check(db, kehu_query(db, logic, "importance == \"vip\"", now,
-		                     NULL, NULL, &q),
+		tc = cpu_seconds();
+		check(db, kehu_query(db, logic, ALL_ITEMS, now, NULL, NULL,
+		                     &q),
 		      "query");
 		t_rules[i] = now_seconds() - t;
+		cpu_rules[i] = cpu_seconds() - tc;
 		memset(hist, 0, sizeof hist);
 		t = now_seconds();
 		cv = c_logic(db, first, n, now, hist);
@@ -428,6 +449,8 @@ int main(int argc, char **argv)
 		printf("importance + loyalty + lifecycle (no population "
 		       "functions):\n");
 		report("kehu_query (rules)", n, r);
+		report("kehu_query (rules), CPU time", n,
+		       median(cpu_rules));
 		report("C over kehu_metrics_read", n, c);
 		printf("  rules / C time: %.2fx\n", r / c);
 		printf("RFM (3 ntile scores + classification):\n");
