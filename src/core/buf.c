@@ -26,7 +26,7 @@ void kehu__buf_reset(kehu__buf *b)
 	b->failed = 0;
 }
 
-int kehu__buf_reserve(kehu__buf *b, size_t n)
+int kehu__buf_grow_for(kehu__buf *b, size_t n)
 {
 	void *items = b->data;
 
@@ -39,19 +39,6 @@ int kehu__buf_reserve(kehu__buf *b, size_t n)
 	}
 	b->data = items;
 	return 0;
-}
-
-void kehu__buf_put(kehu__buf *b, const void *p, size_t n)
-{
-	if (n == 0 || kehu__buf_reserve(b, n) != 0)
-		return;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-}
-
-void kehu__buf_put_u8(kehu__buf *b, uint8_t v)
-{
-	kehu__buf_put(b, &v, 1);
 }
 
 void kehu__buf_put_be64(kehu__buf *b, uint64_t v)
@@ -88,19 +75,6 @@ void kehu__buf_put_le64(kehu__buf *b, uint64_t v)
 		v >>= 8;
 	}
 	kehu__buf_put(b, t, 8);
-}
-
-void kehu__buf_put_varint(kehu__buf *b, uint64_t v)
-{
-	uint8_t t[10];
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		t[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	t[n++] = (uint8_t)v;
-	kehu__buf_put(b, t, n);
 }
 
 uint64_t kehu__load_be64(const uint8_t *p)
