@@ -204,7 +204,8 @@ static void note_transition(classify_run *run, kehu_id id, size_t ci,
 	kehu__buf_put(&run->pending, &u, sizeof u);
 	kehu__buf_put(&run->pending, &ci, sizeof ci);
 	kehu__buf_put_u8(&run->pending, old != NULL);
-	kehu__buf_put(&run->pending, old, old_len);
+	if (old) /* no old label: nothing to copy (and no pointer to) */
+		kehu__buf_put(&run->pending, old, old_len);
 	kehu__buf_put_u8(&run->pending, 0);
 	kehu__buf_put(&run->pending, label, strlen(label) + 1);
 }
