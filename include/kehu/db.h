@@ -8,6 +8,18 @@
  * starts no threads, takes no locks and never reads the clock: every
  * time is passed in by the caller, as int64 seconds since the Unix epoch.
  * Callbacks run on the calling thread.
+ *
+ * Everything made from a db (customer, account, interaction and history
+ * handles, rule sets, results, explanations, models) belongs to it: use
+ * them on the thread that holds the db at that moment.  A store
+ * (memory or file) belongs to one db at a time, and to that db's
+ * thread; the allocator passed in the options is called only from the
+ * thread running a call on the db, so a per-db allocator needs no lock.
+ * The functions that take no handle (kehu_strerror, kehu_version,
+ * kehu_version_number, kehu_rules_default_source, the
+ * kehu_*_options_init functions) may be called from any thread at any
+ * time.  tests/model/test_threads.c runs 8 threads with 8 dbs under
+ * ThreadSanitizer in CI.
  */
 #ifndef KEHU_DB_H
 #define KEHU_DB_H

@@ -67,6 +67,8 @@ static int full_field(const kehu__rec_field *f, void *vctx)
 	case 8: return kehu__rec_take_string(ctx->al, &c->key, f);
 	case 9: return kehu__rec_take_string(ctx->al, &c->name, f);
 	case 10:
+		if (memchr(f->bytes, 0, f->len)) /* see rec_take_string */
+			return KEHU_ECORRUPT;
 		return kehu__strlist_push(ctx->al, &c->tags,
 		                          (const char *)f->bytes, f->len);
 	case 11:
