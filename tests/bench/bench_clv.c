@@ -24,15 +24,7 @@
 
 static int64_t noon_of(long ymd)
 {
-	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int64_t)(era * 146097 + doe - 719468) * 86400 + 43200;
+	return (int64_t)bench_day_number(ymd) * BENCH_DAY + BENCH_DAY / 2;
 }
 
 /* The master file: customer id, date, CDs, dollars; ids 1..23570. */

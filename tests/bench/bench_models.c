@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "kehu/errors.h"
 #include "value/bgnbd.h"
 #include "value/gammagamma.h"
@@ -61,19 +62,6 @@ median(double *v, int n)
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static long
-day_number(long ymd)
-{
-	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 typedef struct cust {
 	long first, last;
@@ -106,7 +94,7 @@ main(int argc, char **argv)
 	const kehu__allocator alloc = {bench_alloc, NULL};
 	FILE *f = open_data(argc, argv);
 	char line[256];
-	long end = day_number(19970930), prev_id = -1, prev_day = -1;
+	long end = bench_day_number(19970930), prev_id = -1, prev_day = -1;
 	long ncust = 0, i;
 	double day_value = 0.0, t[RUNS], t0;
 	cust *c = calloc(30000, sizeof(*c));
@@ -140,7 +128,7 @@ main(int argc, char **argv)
 		} else {
 			if (id < 1 || id >= 30000)
 				return 1;
-			day = day_number(ymd);
+			day = bench_day_number(ymd);
 		}
 		if (prev_id >= 0 && (id != prev_id || day != prev_day)) {
 			cust *p = &c[prev_id];

@@ -10,6 +10,19 @@
 #include <stdlib.h>
 #include <time.h>
 
+long bench_day_number(long ymd)
+{
+	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 double bench_now(void)
 {
 	struct timespec ts;

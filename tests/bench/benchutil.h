@@ -16,6 +16,9 @@
 #define BENCH_DAY INT64_C(86400)
 #define BENCH_SEED UINT64_C(88172645463325252)
 
+/* Days since 1970-01-01 of the date yyyymmdd (civil calendar). */
+long bench_day_number(long ymd);
+
 /* Seconds on a monotonic clock. */
 double bench_now(void);
 

@@ -12,7 +12,7 @@
 
 #include "cdnow_db.h"
 
-int64_t cdnow_noon_of(long ymd)
+long cdnow_day_number(long ymd)
 {
 	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
 	long era, yoe, doy, doe;
@@ -22,7 +22,12 @@ int64_t cdnow_noon_of(long ymd)
 	yoe = y - era * 400;
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int64_t)(era * 146097 + doe - 719468) * 86400 + 43200;
+	return era * 146097 + doe - 719468;
+}
+
+int64_t cdnow_noon_of(long ymd)
+{
+	return (int64_t)cdnow_day_number(ymd) * 86400 + 43200;
 }
 
 /* Records the sample: the 2,357 customers first, so that customer i is

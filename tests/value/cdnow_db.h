@@ -16,6 +16,8 @@
 #define CDNOW_NSAMPLE 2357
 #define CDNOW_WEEK INT64_C(604800)
 
+/* Days since 1970-01-01 of the date yyyymmdd (civil calendar). */
+long cdnow_day_number(long ymd);
 /* Noon UTC of the date yyyymmdd. */
 int64_t cdnow_noon_of(long ymd);
 

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "cdnow_db.h"
 #include "kehu/errors.h"
 #include "value/bgnbd.h"
 #include "value/gammagamma.h"
@@ -59,28 +60,13 @@ test_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 static const kehu__allocator alloc = {test_alloc, NULL};
 
-/* days since 1970-01-01 of a YYYYMMDD date (civil calendar) */
-static long
-day_number(long ymd)
-{
-	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static data *
 load(void)
 {
 	char line[256];
 	FILE *f = fopen(KEHU_SHARED_DATA "/CDNOW_sample.txt", "rb");
 	data *d = calloc(1, sizeof(*d));
-	long end = day_number(19970930), prev_id = -1, prev_day = -1;
+	long end = cdnow_day_number(19970930), prev_id = -1, prev_day = -1;
 	double day_value = 0.0;
 	int i;
 
@@ -110,7 +96,7 @@ load(void)
 			usd = 0.0;
 		} else {
 			assert_true(id >= 1 && id <= NCUST);
-			day = day_number(ymd);
+			day = cdnow_day_number(ymd);
 		}
 		if (prev_id >= 0 && (id != prev_id || day != prev_day)) {
 			/* close the previous (customer, day) */
