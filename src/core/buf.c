@@ -1,6 +1,8 @@
 /*
  * core/buf: growable byte buffer and fixed-width byte order helpers.
  */
+/* a size-optimised build takes its one copy of the inline functions */
+#define KEHU__BUF_DEFINE
 #include "core/buf.h"
 
 #include <string.h>

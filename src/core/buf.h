@@ -27,20 +27,35 @@ void kehu__buf_reset(kehu__buf *b);
 int kehu__buf_grow_for(kehu__buf *b, size_t n);
 
 /*
- * The encoders call these for every tag, value and key part: inline, so
- * that the common case (room enough) is a compare and a copy, not three
- * calls across files (a third of an ingest's instructions before).
+ * The encoders call these for every tag, value and key part.  A build
+ * for speed inlines them, so that the common case (room enough) is a
+ * compare and a copy, not three calls across files (a third of an
+ * ingest's instructions before); a build for size (-Os: firmware,
+ * where .text is counted) keeps one copy of each, in buf.c.
  */
+#if defined(__OPTIMIZE_SIZE__)
+int kehu__buf_reserve(kehu__buf *b, size_t n);
+void kehu__buf_put(kehu__buf *b, const void *p, size_t n);
+void kehu__buf_put_u8(kehu__buf *b, uint8_t v);
+void kehu__buf_put_varint(kehu__buf *b, uint64_t v);
+#endif
+
+#if !defined(__OPTIMIZE_SIZE__) || defined(KEHU__BUF_DEFINE)
+#if defined(__OPTIMIZE_SIZE__)
+#define KEHU__BUF_FN
+#else
+#define KEHU__BUF_FN static inline
+#endif
 
 /* Ensures room for n more bytes; 0 or -1 (and sets failed). */
-static inline int kehu__buf_reserve(kehu__buf *b, size_t n)
+KEHU__BUF_FN int kehu__buf_reserve(kehu__buf *b, size_t n)
 {
 	if (!b->failed && n <= b->cap - b->len)
 		return 0;
 	return kehu__buf_grow_for(b, n);
 }
 
-static inline void kehu__buf_put(kehu__buf *b, const void *p, size_t n)
+KEHU__BUF_FN void kehu__buf_put(kehu__buf *b, const void *p, size_t n)
 {
 	if (n == 0 || kehu__buf_reserve(b, n) != 0)
 		return;
@@ -48,17 +63,14 @@ static inline void kehu__buf_put(kehu__buf *b, const void *p, size_t n)
 	b->len += n;
 }
 
-static inline void kehu__buf_put_u8(kehu__buf *b, uint8_t v)
+KEHU__BUF_FN void kehu__buf_put_u8(kehu__buf *b, uint8_t v)
 {
 	if (kehu__buf_reserve(b, 1) != 0)
 		return;
 	b->data[b->len++] = v;
 }
-/* Big-endian, so that byte order is numeric order inside keys. */
-void kehu__buf_put_be64(kehu__buf *b, uint64_t v);
-void kehu__buf_put_be32(kehu__buf *b, uint32_t v);
-void kehu__buf_put_le64(kehu__buf *b, uint64_t v);
-static inline void kehu__buf_put_varint(kehu__buf *b, uint64_t v)
+
+KEHU__BUF_FN void kehu__buf_put_varint(kehu__buf *b, uint64_t v)
 {
 	if (kehu__buf_reserve(b, 10) != 0)
 		return;
@@ -68,6 +80,12 @@ static inline void kehu__buf_put_varint(kehu__buf *b, uint64_t v)
 	}
 	b->data[b->len++] = (uint8_t)v;
 }
+#endif
+
+/* Big-endian, so that byte order is numeric order inside keys. */
+void kehu__buf_put_be64(kehu__buf *b, uint64_t v);
+void kehu__buf_put_be32(kehu__buf *b, uint32_t v);
+void kehu__buf_put_le64(kehu__buf *b, uint64_t v);
 
 uint64_t kehu__load_be64(const uint8_t *p);
 uint32_t kehu__load_be32(const uint8_t *p);
