@@ -289,7 +289,8 @@ int kehu__windows_add_day(kehu__windows *w, int32_t today, int32_t day,
 	int64_t revenue;
 	int i;
 
-	if (day > today || today - day >= 365)
+	/* a corrupt key can name any day: the distance in 64 bits */
+	if (day > today || (int64_t)today - day >= 365)
 		return KEHU_OK; /* outside every window: no need to decode */
 	if (decode_day(&b, val, vlen) != KEHU_OK)
 		return KEHU_ECORRUPT;
@@ -359,7 +360,7 @@ static int read_windows(kehu_db *db, int64_t id, int32_t today,
 
 static int64_t days_since(const kehu_db *db, int64_t t, int32_t today)
 {
-	return t < 0 ? -1 : today - kehu__day_of(t, db->utc_offset);
+	return t < 0 ? -1 : (int64_t)today - kehu__day_of(t, db->utc_offset);
 }
 
 static void fill(const kehu_db *db, const kehu__metrics_rec *r,

@@ -100,7 +100,8 @@ static int fill_day(const void *key, size_t klen, const void *val,
 
 	if (klen != 13 || kehu__key_parse_day(key, klen, &day) != 0)
 		return 1;
-	if (day > seq->today || seq->today - day >= 365)
+	/* a corrupt key can name any day: the distance in 64 bits */
+	if (day > seq->today || (int64_t)seq->today - day >= 365)
 		return 0; /* outside every window */
 	owner = (int64_t)be64((const uint8_t *)key + 1);
 	while (f->slot < seq->hi && slots[f->slot].id < owner)
