@@ -35,11 +35,13 @@ void kehu__customer_rec_encode(kehu__buf *b, const kehu__customer_rec *c)
 typedef struct decode_ctx {
 	const kehu__allocator *al;
 	kehu__customer_rec *c;
+	unsigned sections; /* KEHU__CUSTOMER_HAS_*: scalar decoding */
 } decode_ctx;
 
 static int scalar_field(const kehu__rec_field *f, void *vctx)
 {
-	kehu__customer_rec *c = ((decode_ctx *)vctx)->c;
+	decode_ctx *ctx = vctx;
+	kehu__customer_rec *c = ctx->c;
 
 	if (f->number <= 7 && f->wire != KEHU__WIRE_VARINT)
 		return KEHU_ECORRUPT;
@@ -51,6 +53,8 @@ static int scalar_field(const kehu__rec_field *f, void *vctx)
 	case 5: c->status = (int32_t)f->u; break;
 	case 6: c->referrer = kehu__rec_as_i64(f); break;
 	case 7: c->flags = (uint32_t)f->u; break;
+	case 10: ctx->sections |= KEHU__CUSTOMER_HAS_TAGS; break;
+	case 11: ctx->sections |= KEHU__CUSTOMER_HAS_ATTRS; break;
 	default: break;
 	}
 	return KEHU_OK;
@@ -82,7 +86,7 @@ int kehu__customer_rec_decode(const kehu__allocator *al,
                               kehu__customer_rec *c, const void *p,
                               size_t n)
 {
-	decode_ctx ctx = {al, c};
+	decode_ctx ctx = {al, c, 0};
 	int ret = kehu__rec_decode(p, n, full_field, &ctx);
 
 	if (ret != KEHU_OK)
@@ -91,11 +95,20 @@ int kehu__customer_rec_decode(const kehu__allocator *al,
 }
 
 int kehu__customer_rec_decode_scalars(kehu__customer_rec *c, const void *p,
-                                      size_t n)
+                                      size_t n, unsigned *sections)
 {
-	decode_ctx ctx = {NULL, c};
+	decode_ctx ctx = {NULL, c, 0};
+	int rc = kehu__rec_decode(p, n, scalar_field, &ctx);
 
-	return kehu__rec_decode(p, n, scalar_field, &ctx);
+	if (sections)
+		*sections = ctx.sections;
+	return rc;
+}
+
+unsigned kehu__customer_rec_sections(const kehu__customer_rec *c)
+{
+	return (c->tags.len ? KEHU__CUSTOMER_HAS_TAGS : 0u) |
+	       (c->attrs.len ? KEHU__CUSTOMER_HAS_ATTRS : 0u);
 }
 
 void kehu__customer_rec_free(const kehu__allocator *al,

@@ -28,9 +28,17 @@ void kehu__customer_rec_encode(kehu__buf *b, const kehu__customer_rec *c);
 int kehu__customer_rec_decode(const kehu__allocator *al,
                               kehu__customer_rec *c, const void *p,
                               size_t n);
-/* Scalars only (no allocation): for rebuilding hot state at open. */
+/* What a record carries besides its scalars (the hot state keeps it, so
+ * rules that read tags or attributes skip the records that have none). */
+#define KEHU__CUSTOMER_HAS_TAGS 1u
+#define KEHU__CUSTOMER_HAS_ATTRS 2u
+
+/* Scalars only (no allocation): for rebuilding hot state at open;
+ * *sections (when not NULL) gets the record's KEHU__CUSTOMER_HAS_*. */
 int kehu__customer_rec_decode_scalars(kehu__customer_rec *c, const void *p,
-                                      size_t n);
+                                      size_t n, unsigned *sections);
+/* KEHU__CUSTOMER_HAS_* of a decoded record. */
+unsigned kehu__customer_rec_sections(const kehu__customer_rec *c);
 /* An attribute read in place from an encoded record (no allocation):
  * strings point into the record bytes. */
 typedef struct kehu__attr_view {

@@ -47,6 +47,15 @@ static int key_taken(kehu_db *db, const char *key)
 	return rc == KEHU_ENOTFOUND ? KEHU_OK : rc;
 }
 
+/* What the hot state mirrors of a customer's record. */
+static void set_hot_fields(kehu__hot *h, const kehu__customer_rec *r)
+{
+	h->kind = (uint8_t)r->kind;
+	h->relation = (uint8_t)r->relation;
+	h->status = (uint8_t)r->status;
+	kehu__hot_set_sections(h, kehu__customer_rec_sections(r));
+}
+
 static int create_stored(kehu_db *db, kehu_customer *c)
 {
 	kehu__hot *h;
@@ -61,9 +70,7 @@ static int create_stored(kehu_db *db, kehu_customer *c)
 		return rc;
 	h = kehu__hot_append(db, &db->customers, c->rec.id);
 	h->rev = c->rec.rev;
-	h->kind = (uint8_t)c->rec.kind;
-	h->relation = (uint8_t)c->rec.relation;
-	h->status = (uint8_t)c->rec.status;
+	set_hot_fields(h, &c->rec);
 	db->next_id++;
 	db->meta_dirty = 1;
 	return KEHU_OK;
@@ -233,7 +240,8 @@ static int check_referrer(kehu_customer *c)
 		memset(&stored, 0, sizeof stored);
 		if (rc == KEHU_OK &&
 		    kehu__customer_rec_decode_scalars(&stored, db->val.data,
-		                                      db->val.len) == KEHU_OK &&
+		                                      db->val.len, NULL) ==
+		            KEHU_OK &&
 		    stored.referrer == ref)
 			return KEHU_OK;
 	}
@@ -285,9 +293,7 @@ static int save_stored(kehu_customer *c, kehu__hot *h)
 	}
 	kehu__hot_touch(db, &db->customers, h);
 	h->rev = c->rec.rev + 1;
-	h->kind = (uint8_t)c->rec.kind;
-	h->relation = (uint8_t)c->rec.relation;
-	h->status = (uint8_t)c->rec.status;
+	set_hot_fields(h, &c->rec);
 	return KEHU_OK;
 }
 
@@ -505,6 +511,7 @@ static int erase_stored(kehu_db *db, kehu_customer *c, kehu__hot *h)
 		return rc;
 	kehu__hot_touch(db, &db->customers, h);
 	h->rev = c->rec.rev;
+	kehu__hot_set_sections(h, 0);
 	return KEHU_OK;
 }
 

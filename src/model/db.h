@@ -25,6 +25,8 @@
 
 #define KEHU__HOT_DELETED 1u
 #define KEHU__HOT_METRICS_DIRTY 2u
+#define KEHU__HOT_HAS_TAGS 4u  /* clear: the record has no tags */
+#define KEHU__HOT_HAS_ATTRS 8u /* clear: the record has no attributes */
 
 /* Per customer or account: what classification reads, from RAM. */
 typedef struct kehu__hot {

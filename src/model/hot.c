@@ -3,6 +3,8 @@
  */
 #include "model/hot.h"
 
+#include "codec/customer.h"
+
 #include <string.h>
 
 kehu__hot *kehu__hot_find(kehu__hot_table *t, int64_t id)
@@ -143,4 +145,13 @@ int kehu__hot_foreach(kehu_db *db, kehu__hot_table *t, const char *what,
 			return rc;
 	}
 	return KEHU_OK;
+}
+
+void kehu__hot_set_sections(kehu__hot *h, unsigned sections)
+{
+	h->flags &= (uint8_t)~(KEHU__HOT_HAS_TAGS | KEHU__HOT_HAS_ATTRS);
+	if (sections & KEHU__CUSTOMER_HAS_TAGS)
+		h->flags |= KEHU__HOT_HAS_TAGS;
+	if (sections & KEHU__CUSTOMER_HAS_ATTRS)
+		h->flags |= KEHU__HOT_HAS_ATTRS;
 }

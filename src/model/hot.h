@@ -19,6 +19,8 @@ int kehu__hot_reserve(kehu_db *db, kehu__hot_table *t, size_t slots,
 kehu__hot *kehu__hot_append(kehu_db *db, kehu__hot_table *t, int64_t id);
 /* Saves the slot's pre-transaction copy once; room reserved before.
  * Call before every change to a slot. */
+/* Sets h's KEHU__HOT_HAS_* from a record's KEHU__CUSTOMER_HAS_*. */
+void kehu__hot_set_sections(kehu__hot *h, unsigned sections);
 void kehu__hot_touch(kehu_db *db, kehu__hot_table *t, kehu__hot *slot);
 void kehu__hot_table_free(kehu_db *db, kehu__hot_table *t);
 /* The foreach of customers and accounts: calls cb(id) for every live

@@ -137,10 +137,12 @@ static int visit_customer(const void *key, size_t klen, const void *val,
 	rebuild_ctx *ctx = vctx;
 	kehu__customer_rec c;
 	int64_t id = 0;
+	unsigned sections = 0;
 
 	memset(&c, 0, sizeof c);
 	if (kehu__key_parse_id(key, klen, &id) != 0 ||
-	    kehu__customer_rec_decode_scalars(&c, val, vlen) != KEHU_OK ||
+	    kehu__customer_rec_decode_scalars(&c, val, vlen, &sections) !=
+	            KEHU_OK ||
 	    c.id != id)
 		return rebuild_fail(ctx, KEHU_ECORRUPT, "customer ", id);
 	if (add_slot(ctx, id, c.rev))
@@ -148,6 +150,8 @@ static int visit_customer(const void *key, size_t klen, const void *val,
 	ctx->table->slots[ctx->table->len - 1].kind = (uint8_t)c.kind;
 	ctx->table->slots[ctx->table->len - 1].relation = (uint8_t)c.relation;
 	ctx->table->slots[ctx->table->len - 1].status = (uint8_t)c.status;
+	kehu__hot_set_sections(&ctx->table->slots[ctx->table->len - 1],
+	                       sections);
 	return 0;
 }
 

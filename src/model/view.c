@@ -25,6 +25,10 @@ int kehu__view_at(const kehu_db *db, size_t index, kehu__view *v)
 	v->kind = h->kind;
 	v->relation = h->relation;
 	v->status = h->status;
+	v->sections = (h->flags & KEHU__HOT_HAS_TAGS ? KEHU__CUSTOMER_HAS_TAGS
+	                                             : 0u) |
+	              (h->flags & KEHU__HOT_HAS_ATTRS ? KEHU__CUSTOMER_HAS_ATTRS
+	                                              : 0u);
 	return h->flags & KEHU__HOT_DELETED ? -1 : 0;
 }
 

@@ -15,6 +15,7 @@ typedef struct kehu__view {
 	int32_t kind;
 	int32_t relation;
 	int32_t status;
+	unsigned sections; /* KEHU__CUSTOMER_HAS_*: what its record has */
 } kehu__view;
 
 /* Slots of the population (live and deleted); index < this count. */

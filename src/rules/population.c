@@ -99,7 +99,9 @@ int kehu__reval_prepare(kehu_db *db, const kehu_rules *r,
 	if (rc != KEHU_OK)
 		return rc;
 	kehu__reval_set_metrics(ctx, &m);
-	if (needs & KEHU__NEEDS_RECORD) {
+	/* the hot state knows which records carry tags or attributes:
+	 * without any, the record adds nothing to read */
+	if ((needs & KEHU__NEEDS_RECORD) && v.sections) {
 		if ((rc = kehu__view_record_bytes(db, v.id, rec)) != KEHU_OK)
 			return rc;
 		ctx->rec = rec->data;

@@ -4,7 +4,8 @@
  *
  * Builds N synthetic customers (default 1,000,000) in the memory store
  * in one host transaction: two purchases each at deterministic times and
- * amounts, and a complaint for every seventh.  Then, as of one `now`:
+ * amounts, and a complaint for every seventh; every tenth has the two
+ * attributes of the strategy matrix, every fiftieth the tag "vip".  Then, as of one `now`:
  *
  * 1. importance + loyalty + lifecycle (no population functions):
  *    kehu_query(db, rules, ALL_ITEMS, now, NULL, NULL, &count): a query
@@ -13,7 +14,13 @@
  *    last term), so every item is evaluated for every customer (queries
  *    evaluate only the items their expression reaches); against the
  *    same logic written in C over kehu_metrics_read.
- * 2. RFM: three ntile scores (population functions: a pre-pass and a
+ * 2. The shipped default pack (kehu_rules_default_source) without its
+ *    population items (value_class's quantiles and the RFM block cut
+ *    out of the text): importance, loyalty, lifecycle, relationship,
+ *    lead_score, prospect_grade and strategy, the last three reading
+ *    attributes and the customer's status; a query that reaches every
+ *    item.  Rules only: no C counterpart.
+ * 3. RFM: three ntile scores (population functions: a pre-pass and a
  *    sort per score) and a classification on them, as a query
  *    `rfm == "champion"`; against C that reads the metrics, sorts three
  *    times and classifies.
@@ -85,6 +92,12 @@ static const char RFM[] =
 	"  other    else\n"
 	"}\n";
 
+/* Every item of the default pack but its population ones. */
+static const char PACK_ITEMS[] =
+	"importance == \"?\" or loyalty == \"?\" or lifecycle == \"?\" or "
+	"relationship == \"?\" or prospect_grade == \"?\" or "
+	"strategy == \"?\" or importance == \"vip\"";
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static double now_seconds(void)
@@ -134,6 +147,51 @@ static kehu_rules *compile(kehu_db *db, const char *text)
 	return r;
 }
 
+/* Cuts from `text` the part that starts at `from` and ends before `to`
+ * (or at the end when `to` is NULL); exits when `from` is missing, so the
+ * bench notices when the pack's layout changes. */
+static void cut(char *text, const char *from, const char *to)
+{
+	char *a = strstr(text, from), *b;
+
+	if (!a) {
+		fprintf(stderr, "default pack: no \"%s\"\n", from);
+		exit(1);
+	}
+	b = to ? strstr(a + 1, to) : NULL;
+	if (to && !b) {
+		fprintf(stderr, "default pack: no \"%s\"\n", to);
+		exit(1);
+	}
+	if (b)
+		memmove(a, b, strlen(b) + 1);
+	else
+		*a = '\0';
+}
+
+/* The default pack's text without value_class and RFM. */
+static kehu_rules *compile_pack_without_population(kehu_db *db)
+{
+	const char *src = kehu_rules_default_source();
+	char *text = malloc(strlen(src) + 1);
+	kehu_rules *r;
+
+	if (!text) {
+		fprintf(stderr, "out of memory\n");
+		exit(1);
+	}
+	strcpy(text, src);
+	cut(text, "# ---- value class", "# ---- ");
+	cut(text, "# ---- RFM", NULL);
+	if (strstr(text, "ntile(") || strstr(text, "quantile(")) {
+		fprintf(stderr, "default pack: population functions left\n");
+		exit(1);
+	}
+	r = compile(db, text);
+	free(text);
+	return r;
+}
+
 /* ---- the population ------------------------------------------------------ */
 
 static void record(kehu_db *db, kehu_id id, int32_t type, int64_t t,
@@ -162,6 +220,19 @@ static kehu_id populate(kehu_db *db, int64_t n)
 
 		check(db, kehu_customer_create(&cu, db, NULL), "create");
 		id = kehu_customer_get_id(cu);
+		if (c % 10 == 0) { /* what an ERP sets on its accounts */
+			check(db, kehu_customer_set_attr_number(
+			                  cu, "share_of_wallet",
+			                  (double)(c % 100) / 100.0),
+			      "attr");
+			check(db, kehu_customer_set_attr_int(
+			                  cu, "upcoming_volume", c % 20000),
+			      "attr");
+			if (c % 50 == 0)
+				check(db, kehu_customer_add_tag(cu, "vip"),
+				      "tag");
+			check(db, kehu_customer_save(cu), "save");
+		}
 		if (c == 0)
 			first = id;
 		kehu_customer_free(cu);
@@ -355,10 +426,11 @@ int main(int argc, char **argv)
 	kehu_storage vt;
 	kehu_db_options o;
 	kehu_db *db;
-	kehu_rules *logic, *rfm;
+	kehu_rules *logic, *rfm, *pack;
 	kehu_id first;
 	double t, t_rules[RUNS], t_c[RUNS], t_rfm[RUNS], t_crfm[RUNS];
-	double tc, cpu_rules[RUNS];
+	double tc, cpu_rules[RUNS], t_pack[RUNS], cpu_pack[RUNS];
+	int64_t q_pack = -1;
 	int64_t q_vips = -1, c_vips = -1, q_champ = -1, c_champ = -1;
 	int64_t hist[7];
 	rfm_buf b;
@@ -383,6 +455,7 @@ int main(int argc, char **argv)
 	printf("populate: %.2f s (one host transaction)\n", now_seconds() - t);
 	logic = compile(db, LOGIC);
 	rfm = compile(db, RFM);
+	pack = compile_pack_without_population(db);
 
 	b.r = malloc((size_t)n * sizeof *b.r);
 	b.f = malloc((size_t)n * sizeof *b.f);
@@ -416,6 +489,19 @@ int main(int argc, char **argv)
 		}
 		q_vips = q;
 		c_vips = cv;
+
+		t = now_seconds();
+		tc = cpu_seconds();
+		check(db, kehu_query(db, pack, PACK_ITEMS, now, NULL, NULL,
+		                     &q),
+		      "query pack");
+		t_pack[i] = now_seconds() - t;
+		cpu_pack[i] = cpu_seconds() - tc;
+		if (i > 0 && q != q_pack) {
+			fprintf(stderr, "runs disagree\n");
+			return 1;
+		}
+		q_pack = q;
 
 		t = now_seconds();
 		check(db, kehu_query(db, rfm, "rfm == \"champion\"", now, NULL,
@@ -453,6 +539,10 @@ int main(int argc, char **argv)
 		       median(cpu_rules));
 		report("C over kehu_metrics_read", n, c);
 		printf("  rules / C time: %.2fx\n", r / c);
+		printf("the default pack without population functions "
+		       "(7 items, %" PRId64 " vips):\n", q_pack);
+		report("kehu_query (rules)", n, median(t_pack));
+		report("kehu_query (rules), CPU time", n, median(cpu_pack));
 		printf("RFM (3 ntile scores + classification):\n");
 		report("kehu_query (rules)", n, pr);
 		report("C: metrics, 3 sorts, classify", n, pc);
@@ -470,6 +560,7 @@ int main(int argc, char **argv)
 	free(b.tf);
 	free(b.tm);
 	free(b.s);
+	kehu_rules_free(pack);
 	kehu_rules_free(rfm);
 	kehu_rules_free(logic);
 	kehu_db_close(db);

@@ -90,6 +90,7 @@ static void customer(const kehu__allocator *al, const uint8_t *p, size_t n)
 	kehu__customer_rec c, c2, s;
 	kehu__buf b1, b2;
 	kehu__attr_view v;
+	unsigned sections = 0;
 	size_t i;
 	int rc;
 
@@ -100,10 +101,13 @@ static void customer(const kehu__allocator *al, const uint8_t *p, size_t n)
 	/* lookups in place on arbitrary bytes: answers do not matter */
 	(void)kehu__customer_rec_find_attr(p, n, "rating", &v);
 	(void)kehu__customer_rec_has_tag(p, n, "vip");
-	if (kehu__customer_rec_decode_scalars(&s, p, n) == KEHU_OK &&
+	if (kehu__customer_rec_decode_scalars(&s, p, n, &sections) ==
+	            KEHU_OK &&
 	    rc == KEHU_OK)
 		check(s.id == c.id && s.rev == c.rev && s.kind == c.kind &&
-		      s.flags == c.flags, "scalars differ from full decode");
+		      s.flags == c.flags &&
+		      sections == kehu__customer_rec_sections(&c),
+		      "scalars differ from full decode");
 	if (rc != KEHU_OK)
 		return;
 	kehu__buf_init(&b1, al);

@@ -8,7 +8,9 @@
  * customer, over several batches with accounts and deleted customers in
  * between; a query callback that changes a later customer sees it
  * evaluated on its new data; population functions order values as a
- * comparison sort by (value, id) does.
+ * comparison sort by (value, id) does; rules that read tags and
+ * attributes skip the records the hot state says have none, and that
+ * knowledge follows saves, rollbacks, erasure and a reopen.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -454,6 +456,101 @@ static void test_population_order(void **state)
 	kehu_rules_free(r);
 }
 
+/* ---- records without tags or attributes are not read ------------------ */
+
+static const char SECTIONS[] =
+	"ruleset \"sections\" version 1\n"
+	"classify tagged { yes when has_tag(\"vip\") no else }\n"
+	"classify tier { high when attr(\"tier\", 0) >= 2 low else }\n";
+
+/* The label of each customer by evaluating it, and the counts of the
+ * two queries, against what the customers hold. */
+static void check_sections(kehu_db *db, const kehu_id *ids,
+                           const int *tag, const int *tier, int n)
+{
+	kehu_rules *r = compile(db, SECTIONS);
+	int64_t tags = -1, tiers = -1, want_tags = 0, want_tiers = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		kehu_result *res = NULL;
+
+		OK(kehu_rules_evaluate(&res, r, db, ids[i], T0));
+		assert_string_equal(kehu_result_get_label_by_name(res, "tagged"),
+		                    tag[i] ? "yes" : "no");
+		assert_string_equal(kehu_result_get_label_by_name(res, "tier"),
+		                    tier[i] ? "high" : "low");
+		kehu_result_free(res);
+		want_tags += tag[i];
+		want_tiers += tier[i];
+	}
+	OK(kehu_query(db, r, "tagged == \"yes\"", T0, NULL, NULL, &tags));
+	OK(kehu_query(db, r, "tier == \"high\"", T0, NULL, NULL, &tiers));
+	assert_int_equal(tags, want_tags);
+	assert_int_equal(tiers, want_tiers);
+	kehu_rules_free(r);
+}
+
+static void edit(kehu_db *db, kehu_id id, const char *add_tag,
+                 const char *remove_tag, int64_t tier, int remove_tier)
+{
+	kehu_customer *c;
+
+	OK(kehu_customer_lookup(&c, db, id));
+	if (add_tag)
+		OK(kehu_customer_add_tag(c, add_tag));
+	if (remove_tag)
+		OK(kehu_customer_remove_tag(c, remove_tag));
+	if (tier)
+		OK(kehu_customer_set_attr_int(c, "tier", tier));
+	if (remove_tier)
+		OK(kehu_customer_remove_attr(c, "tier"));
+	OK(kehu_customer_save(c));
+	kehu_customer_free(c);
+}
+
+static void test_record_sections(void **state)
+{
+	kehu_storage_memory *mem;
+	kehu_storage vt;
+	kehu_db *db;
+	kehu_id ids[8];
+	int tag[8] = {1, 0}, tier[8] = {0, 1};
+	int i;
+
+	(void)state;
+	OK(kehu_storage_memory_new(&mem, NULL, NULL));
+	OK(kehu_storage_memory_get_vtable(mem, &vt));
+	OK(test_open(&db, NULL, &vt));
+	for (i = 0; i < 8; i++)
+		ids[i] = test_new_customer(db);
+	edit(db, ids[0], "vip", NULL, 0, 0); /* a tag only */
+	edit(db, ids[1], NULL, NULL, 3, 0);  /* an attribute only */
+	edit(db, ids[2], "other", NULL, 1, 0); /* both; neither matches */
+	edit(db, ids[3], "vip", NULL, 0, 0);
+	edit(db, ids[3], NULL, "vip", 0, 0); /* tag added, then removed */
+	edit(db, ids[4], NULL, NULL, 5, 0);
+	edit(db, ids[4], NULL, NULL, 0, 1); /* attribute set, removed */
+	OK(kehu_db_begin(db));
+	edit(db, ids[5], "vip", NULL, 0, 0);
+	check_sections(db, ids, (int[8]){1, 0, 0, 0, 0, 1}, tier, 8);
+	OK(kehu_db_rollback(db)); /* ids[5] has no tag again */
+	edit(db, ids[6], NULL, NULL, 2, 0);
+	OK(kehu_db_begin(db));
+	edit(db, ids[6], NULL, NULL, 0, 1);
+	check_sections(db, ids, tag, tier, 8);
+	OK(kehu_db_rollback(db)); /* ids[6] has its attribute again */
+	tier[6] = 1;
+	edit(db, ids[7], "vip", NULL, 2, 0);
+	OK(kehu_customer_erase(db, ids[7])); /* erased: neither */
+	check_sections(db, ids, tag, tier, 8);
+	kehu_db_close(db);
+	OK(test_open(&db, NULL, &vt)); /* the hot state rebuilt */
+	check_sections(db, ids, tag, tier, 8);
+	kehu_db_close(db);
+	kehu_storage_memory_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_population_order,
 		                                test_fx_setup,
 		                                test_fx_teardown),
+		cmocka_unit_test(test_record_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
