@@ -186,3 +186,63 @@ int kehu__customer_rec_has_tag(const void *p, size_t n, const char *tag)
 
 	return kehu__rec_decode(p, n, tag_field, &ctx) == 1;
 }
+
+typedef struct each_ctx {
+	kehu__customer_section_fn fn;
+	void *user;
+	const char *name; /* the attribute being decoded; NULL: unnamed */
+	size_t len;
+	kehu__attr_view view;
+} each_ctx;
+
+/* As attr_part, keeping the name instead of comparing it. */
+static int entry_part(const kehu__rec_field *f, void *vctx)
+{
+	each_ctx *ctx = vctx;
+
+	switch (f->number) {
+	case 1:
+		ctx->name = f->wire == KEHU__WIRE_BYTES
+			? (const char *)f->bytes : NULL;
+		ctx->len = f->len;
+		break;
+	case 2: ctx->view.type = (int32_t)f->u; break;
+	case 3: ctx->view.i = kehu__rec_as_i64(f); break;
+	case 4: ctx->view.d = kehu__rec_as_f64(f); break;
+	case 5:
+		ctx->view.s = (const char *)f->bytes;
+		ctx->view.slen = f->len;
+		break;
+	default: break;
+	}
+	return KEHU_OK;
+}
+
+static int section_field(const kehu__rec_field *f, void *vctx)
+{
+	each_ctx *ctx = vctx;
+
+	if (f->wire != KEHU__WIRE_BYTES || (f->number != 10 && f->number != 11))
+		return KEHU_OK;
+	if (f->number == 10)
+		return ctx->fn(ctx->user, (const char *)f->bytes, f->len, NULL);
+	memset(&ctx->view, 0, sizeof ctx->view);
+	ctx->name = NULL;
+	ctx->len = 0;
+	if (kehu__rec_decode_nested(f->bytes, f->len, entry_part, ctx) !=
+	    KEHU_OK)
+		return KEHU_ECORRUPT;
+	return ctx->fn(ctx->user, ctx->name, ctx->len, &ctx->view);
+}
+
+int kehu__customer_rec_each_section(const void *p, size_t n,
+                                    kehu__customer_section_fn fn,
+                                    void *user)
+{
+	each_ctx ctx;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.fn = fn;
+	ctx.user = user;
+	return kehu__rec_decode(p, n, section_field, &ctx);
+}

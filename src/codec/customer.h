@@ -52,6 +52,17 @@ typedef struct kehu__attr_view {
 /* 1 and *out when the record has attribute `name`, 0 when not. */
 int kehu__customer_rec_find_attr(const void *p, size_t n, const char *name,
                                  kehu__attr_view *out);
+/* Each tag (attr NULL) and attribute of an encoded record in order, read
+ * in place as kehu__customer_rec_has_tag and _find_attr read them (an
+ * attribute's name is NULL when it has none), until fn returns non-zero
+ * (returned).  KEHU_ECORRUPT when the record does not decode: fn may
+ * have seen part of it. */
+typedef int (*kehu__customer_section_fn)(void *user, const char *name,
+                                         size_t len,
+                                         const kehu__attr_view *attr);
+int kehu__customer_rec_each_section(const void *p, size_t n,
+                                    kehu__customer_section_fn fn,
+                                    void *user);
 /* 1 when the record carries tag `tag`, else 0. */
 int kehu__customer_rec_has_tag(const void *p, size_t n, const char *tag);
 

@@ -35,6 +35,60 @@ static double finite_or_zero(double x)
 	return isfinite(x) ? x : 0.0;
 }
 
+/* Indexes one tag (attr NULL) or attribute of the record; 1 (stop) when
+ * the index is full. */
+static int index_section(void *vctx, const char *name, size_t len,
+                         const kehu__attr_view *attr)
+{
+	kehu__reval *ctx = vctx;
+
+	if (!attr) {
+		if (ctx->ntags == KEHU__REVAL_INDEXED)
+			return 1;
+		ctx->tags[ctx->ntags].s = name;
+		ctx->tags[ctx->ntags++].len = len;
+		return 0;
+	}
+	if (ctx->nattrs == KEHU__REVAL_INDEXED)
+		return 1;
+	ctx->attrs[ctx->nattrs].name = name;
+	ctx->attrs[ctx->nattrs].len = len;
+	ctx->attrs[ctx->nattrs++].v = *attr;
+	return 0;
+}
+
+static int indexed(kehu__reval *ctx)
+{
+	if (ctx->rec_index == 0) {
+		ctx->ntags = ctx->nattrs = 0;
+		ctx->rec_index = kehu__customer_rec_each_section(
+			ctx->rec, ctx->rec_len, index_section, ctx) == 0
+			? 1 : -1;
+	}
+	return ctx->rec_index > 0;
+}
+
+/* Attribute `name` of the customer's record: 1 and *v, or 0. */
+static int find_attr(kehu__reval *ctx, const char *name,
+                     kehu__attr_view *v)
+{
+	size_t i, len;
+
+	if (!ctx->rec)
+		return 0;
+	if (!indexed(ctx))
+		return kehu__customer_rec_find_attr(ctx->rec, ctx->rec_len,
+		                                    name, v);
+	len = strlen(name);
+	for (i = 0; i < ctx->nattrs; i++)
+		if (ctx->attrs[i].name && ctx->attrs[i].len == len &&
+		    memcmp(ctx->attrs[i].name, name, len) == 0) {
+			*v = ctx->attrs[i].v;
+			return 1;
+		}
+	return 0;
+}
+
 /* Strings the rule set does not know read as -1 (equal to nothing the
  * rules can write). */
 static double attr_value(kehu__reval *ctx, const kehu__rnode *n)
@@ -42,9 +96,7 @@ static double attr_value(kehu__reval *ctx, const kehu__rnode *n)
 	kehu__attr_view v;
 	int32_t want = n->type;
 
-	if (!ctx->rec || !kehu__customer_rec_find_attr(
-	                         ctx->rec, ctx->rec_len,
-	                         ctx->r->strings[n->a], &v))
+	if (!find_attr(ctx, ctx->r->strings[n->a], &v))
 		goto missing;
 	if (v.type == KEHU_ATTR_STRING) {
 		if (want != KEHU__T_STR)
@@ -60,10 +112,21 @@ missing:
 	return kehu__rstring_find(ctx->r, "", 0);
 }
 
-static double has_tag(const kehu__reval *ctx, const kehu__rnode *n)
+static double has_tag(kehu__reval *ctx, const kehu__rnode *n)
 {
-	return ctx->rec && kehu__customer_rec_has_tag(ctx->rec, ctx->rec_len,
-	                                              ctx->r->strings[n->a]);
+	const char *tag = ctx->r->strings[n->a];
+	size_t i, len;
+
+	if (!ctx->rec)
+		return 0;
+	if (!indexed(ctx))
+		return kehu__customer_rec_has_tag(ctx->rec, ctx->rec_len, tag);
+	len = strlen(tag);
+	for (i = 0; i < ctx->ntags; i++)
+		if (ctx->tags[i].len == len &&
+		    memcmp(ctx->tags[i].s, tag, len) == 0)
+			return 1;
+	return 0;
 }
 
 /* kind, relation, status as the interned ids the compiler reserved */
@@ -126,9 +189,7 @@ static void attr_text(kehu__reval *ctx, const kehu__rnode *n,
 	kehu__attr_view v;
 	double id;
 
-	if (ctx->rec && kehu__customer_rec_find_attr(ctx->rec, ctx->rec_len,
-	                                             ctx->r->strings[n->a],
-	                                             &v) &&
+	if (find_attr(ctx, ctx->r->strings[n->a], &v) &&
 	    v.type == KEHU_ATTR_STRING) {
 		*s = v.s;
 		*len = v.slen;
@@ -238,65 +299,41 @@ double kehu__reval_node(kehu__reval *ctx, int32_t node)
 	}
 }
 
+/* An operand of a jump step (program.h): metrics and earlier items in
+ * place, anything else through the walk. */
+static inline double jump_operand(kehu__reval *ctx, uint8_t kind,
+                                  int32_t arg)
+{
+	if (kind == KEHU__J_METRIC)
+		return ctx->metrics[arg];
+	if (kind == KEHU__J_ITEM)
+		return ctx->item_gen[arg] == ctx->gen ? ctx->items[arg]
+		                                      : item_value(ctx, arg);
+	return kehu__reval_node(ctx, arg);
+}
+
 /*
- * Whether node is non-zero.  Rule conditions are mostly comparisons of
- * metrics with constants joined by and/or, and a classification walks
- * them for every customer: they are evaluated here, without a call per
- * comparison, and everything else (and any comparison while explaining,
- * which records it) by kehu__reval_node, which gives the same values.
+ * Whether a rule's condition holds: its jump program (rules/jumps.c)
+ * from step pc.  Comparisons are read through their outcome mask, so the
+ * loop has no branch on the operator; it gives what the walk over the
+ * tree gives, which explaining still uses (it records each comparison).
  */
-static int truth(kehu__reval *ctx, int32_t node);
-
-/* A comparison of numbers (not of two attribute texts), not traced. */
-static int plain_compare(const kehu__reval *ctx, const kehu__rnode *n)
+static int holds(kehu__reval *ctx, int32_t pc)
 {
-	return n->op >= KEHU__R_EQ && n->op <= KEHU__R_GE && n->n != 1 &&
-	       !ctx->trace;
-}
+	const kehu__rjump *steps = ctx->r->jumps;
 
-static int compare_truth(kehu__reval *ctx, const kehu__rnode *n)
-{
-	const kehu__rnode *l = &ctx->r->nodes[n->a], *r = &ctx->r->nodes[n->b];
-	double x, y;
+	while (pc >= 0) {
+		const kehu__rjump *j = &steps[pc];
+		double x = jump_operand(ctx, j->left, j->a);
+		double y = j->right == KEHU__J_CONST
+			? j->k : jump_operand(ctx, j->right, j->b);
+		unsigned outcome = (unsigned)(x < y) |
+		                   (unsigned)(x == y) << 1 |
+		                   (unsigned)(x > y) << 2;
 
-	if (l->op == KEHU__R_METRIC && r->op == KEHU__R_NUM) {
-		x = ctx->metrics[l->a];
-		y = r->v;
-	} else {
-		x = operand(ctx, n->a);
-		y = operand(ctx, n->b);
+		pc = (j->mask >> outcome) & 1u ? j->on_true : j->on_false;
 	}
-	switch (n->op) {
-	case KEHU__R_EQ: return x == y;
-	case KEHU__R_NE: return x != y;
-	case KEHU__R_LT: return x < y;
-	case KEHU__R_LE: return x <= y;
-	case KEHU__R_GT: return x > y;
-	default: return x >= y;
-	}
-}
-
-static int test(kehu__reval *ctx, int32_t node)
-{
-	const kehu__rnode *n = &ctx->r->nodes[node];
-
-	return plain_compare(ctx, n) ? compare_truth(ctx, n)
-	                             : truth(ctx, node);
-}
-
-static int truth(kehu__reval *ctx, int32_t node)
-{
-	const kehu__rnode *n = &ctx->r->nodes[node];
-
-	switch (n->op) {
-	case KEHU__R_AND: return test(ctx, n->a) && test(ctx, n->b);
-	case KEHU__R_OR: return test(ctx, n->a) || test(ctx, n->b);
-	case KEHU__R_NOT: return !test(ctx, n->a);
-	default:
-		if (plain_compare(ctx, n))
-			return compare_truth(ctx, n);
-		return kehu__reval_node(ctx, node) != 0;
-	}
+	return pc == KEHU__J_TRUE;
 }
 
 double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it)
@@ -304,9 +341,13 @@ double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it)
 	const kehu__rrule *rule = &ctx->r->rules[it->first_rule];
 	int32_t k;
 
-	for (k = 0; k < it->nrules; k++, rule++)
-		if (rule->cond < 0 || test(ctx, rule->cond))
+	for (k = 0; k < it->nrules; k++, rule++) {
+		if (rule->cond < 0)
 			return rule->label;
+		if (ctx->trace ? kehu__reval_node(ctx, rule->cond) != 0
+		               : holds(ctx, rule->jump))
+			return rule->label;
+	}
 	return -1; /* unreachable: the compiler requires an else */
 }
 

@@ -25,6 +25,8 @@ typedef struct kehu__rtrace {
 	size_t len;
 } kehu__rtrace;
 
+#define KEHU__REVAL_INDEXED 16 /* tags and attributes indexed per record */
+
 typedef struct kehu__reval {
 	const kehu_rules *r;
 	double metrics[KEHU__METRIC_COUNT];
@@ -32,6 +34,21 @@ typedef struct kehu__reval {
 	const uint8_t *rec;             /* encoded customer record (attributes
 	                                   and tags), read in place; or NULL */
 	size_t rec_len;
+	/* rec's tags and attributes, indexed when a rule first reads one
+	 * (several lookups then cost one decoding of the record):
+	 * rec_index 0 not yet, 1 indexed, -1 more than fit or corrupt (each
+	 * lookup reads rec itself) */
+	int rec_index;
+	size_t ntags, nattrs;
+	struct {
+		const char *s;
+		size_t len;
+	} tags[KEHU__REVAL_INDEXED];
+	struct {
+		const char *name; /* NULL: unnamed (corrupt), matches nothing */
+		size_t len;
+		kehu__attr_view v;
+	} attrs[KEHU__REVAL_INDEXED];
 	int32_t kind, relation, status; /* KEHU_* values */
 	const double *pop_const;        /* per population function */
 	const double *pop_value;        /* per population function: this

@@ -621,6 +621,7 @@ static int rule_add(parser *p, const kehu__token *label, int32_t cond)
 	rule = &p->r->rules[p->r->nrules++];
 	rule->label = id;
 	rule->cond = cond;
+	rule->jump = -1; /* built after resolving */
 	rule->line = label->line;
 	rule->col = label->col;
 	return 0;

@@ -89,6 +89,7 @@ int kehu__reval_prepare(kehu_db *db, const kehu_rules *r,
 	ctx->relation = v.relation;
 	ctx->status = v.status;
 	ctx->rec = NULL;
+	ctx->rec_index = 0;
 	ctx->pop_const = pop->consts;
 	ctx->pop_value = pop->values ? pop->values + slot * r->npops : NULL;
 	kehu__reval_next_customer(ctx);

@@ -83,11 +83,39 @@ typedef struct kehu__rnode {
 	uint32_t len;
 } kehu__rnode;
 
+/*
+ * A rule's condition as a jump program (rules/jumps.c): each step
+ * compares two operands and goes on to the step on_true or on_false, or
+ * leaves with KEHU__J_TRUE or KEHU__J_FALSE.  `mask` has bit
+ * (x < y | (x == y) << 1 | (x > y) << 2) set when that outcome of
+ * comparing x with y makes the step true (bit 0: unordered, a NaN).
+ */
+enum {
+	KEHU__J_METRIC, /* a metric: a = metric id */
+	KEHU__J_ITEM,   /* an earlier score or classification: item index */
+	KEHU__J_CONST,  /* the right operand only: k */
+	KEHU__J_NODE    /* anything else: the node's value */
+};
+#define KEHU__J_TRUE (-1)
+#define KEHU__J_FALSE (-2)
+
+typedef struct kehu__rjump {
+	uint8_t mask;
+	uint8_t left;     /* KEHU__J_*, never CONST */
+	uint8_t right;    /* KEHU__J_* */
+	int32_t a;        /* left operand */
+	int32_t b;        /* right operand, unless CONST */
+	int32_t on_true;  /* next step, or KEHU__J_TRUE / KEHU__J_FALSE */
+	int32_t on_false;
+	double k;         /* right operand when CONST */
+} kehu__rjump;
+
 enum { KEHU__ITEM_LET, KEHU__ITEM_SCORE, KEHU__ITEM_CLASSIFY };
 
 typedef struct kehu__rrule {
 	int32_t label; /* string id */
 	int32_t cond;  /* node, -1 for else */
+	int32_t jump;  /* the condition's entry in jumps, -1 for else */
 	uint32_t line;
 	uint32_t col;
 } kehu__rrule;
@@ -143,6 +171,8 @@ struct kehu_rules {
 	size_t nstrings, strings_cap;
 	kehu__rpop *pops;
 	size_t npops, pops_cap;
+	kehu__rjump *jumps; /* every rule's condition (rules/jumps.c) */
+	size_t njumps, jumps_cap;
 
 	/* public views, in declaration order */
 	int32_t *scores;  /* item indices */

@@ -10,6 +10,7 @@
 #include "model/fields.h"
 #include "model/view.h"
 #include "rules/eval.h"
+#include "rules/jumps.h"
 #include "rules/parser.h"
 #include "rules/population.h"
 #include "rules/resolve.h"
@@ -41,6 +42,7 @@ KEHU_API void kehu_rules_free(kehu_rules *r)
 	kehu__free(&a, r->items, r->items_cap * sizeof *r->items);
 	kehu__free(&a, r->rules, r->rules_cap * sizeof *r->rules);
 	kehu__free(&a, r->pops, r->pops_cap * sizeof *r->pops);
+	kehu__free(&a, r->jumps, r->jumps_cap * sizeof *r->jumps);
 	/* index arrays were grown by doubling: free by their capacity */
 	kehu__free(&a, r->scores, r->scores_cap * sizeof *r->scores);
 	kehu__free(&a, r->classes, r->classes_cap * sizeof *r->classes);
@@ -58,7 +60,8 @@ static int compile_text(kehu_rules *r, kehu__rerror *e)
 		if (kehu__rstring_intern(r, e, fixed_strings[i],
 		                         strlen(fixed_strings[i])) < 0)
 			return -1;
-	if (kehu__rules_parse(r, e) < 0 || kehu__rules_resolve(r, e) < 0)
+	if (kehu__rules_parse(r, e) < 0 || kehu__rules_resolve(r, e) < 0 ||
+	    kehu__rjumps_build(r, e) < 0)
 		return -1;
 	return 0;
 }

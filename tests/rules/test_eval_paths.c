@@ -551,6 +551,71 @@ static void test_record_sections(void **state)
 	kehu_storage_memory_free(mem);
 }
 
+/* Tags and attributes read through the per-customer index (up to
+ * KEHU__REVAL_INDEXED of each) and, past it, from the record itself,
+ * give the same values; several lookups in one rule set agree. */
+static const char INDEXED[] =
+	"ruleset \"indexed\" version 1\n"
+	"score n = attr(\"n\", 0) + attr(\"x\", 0) + attr(\"a19\", 0)\n"
+	"score first = attr(\"a0\", -1)\n"
+	"classify tier { gold when attr(\"tier\", \"none\") == \"gold\"\n"
+	"  none when attr(\"tier\", \"none\") == \"none\" other else }\n"
+	"classify tagged { both when has_tag(\"vip\") and has_tag(\"t19\")\n"
+	"  vip when has_tag(\"vip\") t0 when has_tag(\"t0\") no else }\n";
+
+static void check_indexed(kehu_db *db, const kehu_rules *r, kehu_id id,
+                          double n, double first, const char *tier,
+                          const char *tagged)
+{
+	kehu_result *res = NULL;
+
+	OK(kehu_rules_evaluate(&res, r, db, id, T0));
+	assert_true(kehu_result_get_score_by_name(res, "n") == n);
+	assert_true(kehu_result_get_score_by_name(res, "first") == first);
+	assert_string_equal(kehu_result_get_label_by_name(res, "tier"), tier);
+	assert_string_equal(kehu_result_get_label_by_name(res, "tagged"),
+	                    tagged);
+	kehu_result_free(res);
+}
+
+static void test_record_index(void **state)
+{
+	test_fx *f = *state;
+	kehu_id few = test_new_customer(f->db), many = test_new_customer(f->db);
+	kehu_customer *c;
+	kehu_rules *r;
+	int64_t count = -1;
+	char name[16];
+	int i;
+
+	OK(kehu_customer_lookup(&c, f->db, few));
+	OK(kehu_customer_set_attr_string(c, "tier", "gold"));
+	OK(kehu_customer_set_attr_int(c, "n", 5));
+	OK(kehu_customer_set_attr_number(c, "x", 2.5));
+	OK(kehu_customer_add_tag(c, "vip"));
+	OK(kehu_customer_save(c));
+	kehu_customer_free(c);
+	OK(kehu_customer_lookup(&c, f->db, many)); /* more than indexed */
+	for (i = 0; i < KEHU__REVAL_INDEXED + 4; i++) {
+		snprintf(name, sizeof name, "a%d", i);
+		OK(kehu_customer_set_attr_int(c, name, i + 100));
+		snprintf(name, sizeof name, "t%d", i);
+		OK(kehu_customer_add_tag(c, name));
+	}
+	OK(kehu_customer_set_attr_string(c, "tier", "silver"));
+	OK(kehu_customer_add_tag(c, "vip"));
+	OK(kehu_customer_save(c));
+	kehu_customer_free(c);
+
+	r = compile(f->db, INDEXED);
+	check_indexed(f->db, r, few, 7.5, -1, "gold", "vip");
+	check_indexed(f->db, r, many, 119, 100, "other", "both");
+	OK(kehu_query(f->db, r, "tier == \"gold\" or tagged == \"both\"", T0,
+	              NULL, NULL, &count));
+	assert_int_equal(count, 2);
+	kehu_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +632,9 @@ int main(void)
 		                                test_fx_setup,
 		                                test_fx_teardown),
 		cmocka_unit_test(test_record_sections),
+		cmocka_unit_test_setup_teardown(test_record_index,
+		                                test_fx_setup,
+		                                test_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
