@@ -616,6 +616,96 @@ static void test_record_index(void **state)
 	kehu_rules_free(r);
 }
 
+/* ---- jump programs against the expression tree ------------------------ */
+
+/* A random condition of comparisons joined by and, or, not. */
+static void random_condition(char *out, size_t cap, uint64_t *rnd,
+                             int depth)
+{
+	static const char *const metrics[] = {
+		"purchases", "days_since_last_purchase", "revenue",
+		"complaints_90d", "has_tag(\"vip\")"};
+	static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
+	static const char *const values[] = {"0", "1", "2", "30", "100.00"};
+	char a[512], b[512];
+	uint64_t pick = next_random(rnd) % (depth > 3 ? 1 : 4);
+
+	if (pick == 0) {
+		uint64_t m = next_random(rnd) % 5;
+
+		if (m == 4) /* a boolean leaf */
+			snprintf(out, cap, "%s", metrics[m]);
+		else
+			snprintf(out, cap, "%s %s %s", metrics[m],
+			         ops[next_random(rnd) % 6],
+			         m == 2 ? values[4]
+			                : values[next_random(rnd) % 4]);
+		return;
+	}
+	random_condition(a, sizeof a, rnd, depth + 1);
+	if (pick == 3) {
+		snprintf(out, cap, "not (%s)", a);
+		return;
+	}
+	random_condition(b, sizeof b, rnd, depth + 1);
+	snprintf(out, cap, "(%s) %s (%s)", a, pick == 1 ? "and" : "or", b);
+}
+
+/* Labels from the jump programs (evaluate) equal labels from walking
+ * the tree (explain), rule by rule, for random conditions. */
+static void test_jumps_match_tree(void **state)
+{
+	test_fx *f = *state;
+	kehu_id ids[12];
+	uint64_t rnd = 12345;
+	char cond[3][2048], text[8192];
+	int round, i;
+
+	for (i = 0; i < 12; i++) {
+		ids[i] = test_new_customer(f->db);
+		if (i % 3 != 0)
+			record(f->db, ids[i], 0, KEHU_IX_PURCHASE,
+			       T0 - (i * 20 + 1) * DAY, i * 3000, 0);
+		if (i % 4 == 1)
+			record(f->db, ids[i], 0, KEHU_IX_COMPLAINT,
+			       T0 - 5 * DAY, 0, 0);
+		if (i % 5 == 2) {
+			kehu_customer *c;
+
+			OK(kehu_customer_lookup(&c, f->db, ids[i]));
+			OK(kehu_customer_add_tag(c, "vip"));
+			OK(kehu_customer_save(c));
+			kehu_customer_free(c);
+		}
+	}
+	for (round = 0; round < 150; round++) {
+		kehu_rules *r;
+
+		for (i = 0; i < 3; i++)
+			random_condition(cond[i], sizeof cond[i], &rnd, 0);
+		snprintf(text, sizeof text,
+		         "ruleset \"j\" version 1\nclassify c {\n"
+		         " a when %s\n b when %s\n c when %s\n d else\n}\n",
+		         cond[0], cond[1], cond[2]);
+		r = compile(f->db, text);
+		for (i = 0; i < 12; i++) {
+			kehu_result *res = NULL;
+			kehu_explain *ex = NULL;
+
+			OK(kehu_rules_evaluate(&res, r, f->db, ids[i], T0));
+			OK(kehu_rules_explain(&ex, r, f->db, ids[i], T0, "c"));
+			if (strcmp(kehu_result_get_label(res, 0),
+			           kehu_explain_label(ex)) != 0)
+				fail_msg("%s\ncustomer %d: %s, tree %s", text, i,
+				         kehu_result_get_label(res, 0),
+				         kehu_explain_label(ex));
+			kehu_explain_free(ex);
+			kehu_result_free(res);
+		}
+		kehu_rules_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +723,9 @@ int main(void)
 		                                test_fx_teardown),
 		cmocka_unit_test(test_record_sections),
 		cmocka_unit_test_setup_teardown(test_record_index,
+		                                test_fx_setup,
+		                                test_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_jumps_match_tree,
 		                                test_fx_setup,
 		                                test_fx_teardown),
 	};
