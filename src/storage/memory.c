@@ -10,7 +10,11 @@
  *
  * Writes happen in place; an undo log says how to revert each one: one
  * word per write (the node, tagged with the kind), plus the old value of
- * a replace in a second array.  Room in both is reserved before anything
+ * a replace in a second array.  A new value that fits where the old one
+ * lies inline is written there, the old bytes copied to the log's arena
+ * first: rewriting a record of the same size (labels, metrics) then
+ * allocates nothing, where a block per write and a free per commit used
+ * to cost more than the rest of classifying.  Room in both is reserved before anything
  * changes, so a failed allocation leaves the store exactly as it was, and
  * rollback never allocates.  A bulk load costs 8 log bytes per key.
  *
@@ -55,10 +59,12 @@ typedef struct node {
 #define U_DELETE 2u
 #define U_MASK 3u
 
-/* The value a U_REPLACE took the place of, in the same order. */
+/* The value a U_REPLACE took the place of, in the same order: v, or
+ * (v NULL, vlen > 0) bytes at arena + off that lay inline. */
 typedef struct saved {
 	unsigned char *v;
 	size_t vlen;
+	size_t off;
 } saved;
 
 struct kehu_storage_memory {
@@ -79,6 +85,9 @@ struct kehu_storage_memory {
 	saved *sv;            /* old values, one per U_REPLACE */
 	size_t nsv;
 	size_t capsv;
+	unsigned char *arena; /* old inline values overwritten in place */
+	size_t narena;
+	size_t caparena;
 	const char *errmsg;   /* a string literal, or NULL */
 	/* finger[i]: the last node at level i before the last key sought;
 	 * always the head at levels >= level. */
@@ -433,6 +442,11 @@ static void txn_end(kehu_storage_memory *s)
 		s->sv = NULL;
 		s->capsv = 0;
 	}
+	/* the arena grows by doubling within a txn; none is kept */
+	mem_free(s, s->arena, s->caparena);
+	s->arena = NULL;
+	s->narena = 0;
+	s->caparena = 0;
 	s->in_txn = 0;
 }
 
@@ -455,6 +469,12 @@ static void undo_all(kehu_storage_memory *s)
 		case U_REPLACE:
 			o = &s->sv[--j];
 			free_val(s, n, n->val, n->vlen);
+			if (!o->v && o->vlen > 0) { /* back in place */
+				memcpy(node_inl(n), s->arena + o->off, o->vlen);
+				n->val = node_inl(n);
+				n->vlen = o->vlen;
+				break;
+			}
 			n->val = o->v;
 			n->vlen = o->vlen;
 			if (is_inline(n, o->v))
@@ -483,6 +503,8 @@ static void forget_all(kehu_storage_memory *s)
 		switch (s->log[i] & U_MASK) {
 		case U_REPLACE:
 			o = &s->sv[j++];
+			if (!o->v)
+				break; /* nothing, or bytes in the arena */
 			if (is_inline(n, o->v))
 				n->flags &= (uint8_t)~F_SAVED;
 			else
@@ -564,12 +586,58 @@ static int m_get(const void *key, size_t klen, kehu_storage_sink_cb sink,
 	return sink(x->val, x->vlen, sink_ctx);
 }
 
+/* Room for n more arena bytes. */
+static int arena_reserve(kehu_storage_memory *s, size_t n)
+{
+	size_t ncap = s->caparena ? s->caparena : 4096;
+	void *p;
+
+	if (n <= s->caparena - s->narena)
+		return KEHU_OK;
+	while (ncap - s->narena < n) {
+		if (ncap > SIZE_MAX / 2)
+			return KEHU_ENOMEM;
+		ncap *= 2;
+	}
+	p = s->alloc(s->alloc_user_data, s->arena, s->caparena, ncap);
+	if (!p)
+		return KEHU_ENOMEM;
+	s->arena = p;
+	s->caparena = ncap;
+	return KEHU_OK;
+}
+
+/* A replace of an inline value by one that fits there: the old bytes to
+ * the arena, the new ones in their place. */
+static int replace_in_place(kehu_storage_memory *s, node *n,
+                            const void *value, size_t vlen)
+{
+	saved *o;
+
+	if (sv_reserve(s) != KEHU_OK || arena_reserve(s, n->vlen) != KEHU_OK)
+		return fail(s, KEHU_ENOMEM, "out of memory");
+	o = &s->sv[s->nsv++];
+	o->v = NULL;
+	o->vlen = n->vlen;
+	o->off = s->narena;
+	memcpy(s->arena + s->narena, n->val, n->vlen);
+	s->narena += n->vlen;
+	log_push(s, n, U_REPLACE);
+	if (vlen > 0)
+		memmove(node_inl(n), value, vlen);
+	n->val = vlen > 0 ? node_inl(n) : NULL;
+	n->vlen = vlen;
+	return KEHU_OK;
+}
+
 static int replace(kehu_storage_memory *s, node *n, const void *value,
                    size_t vlen)
 {
 	unsigned char *v = NULL;
 	int sep = 0;
 
+	if (n->vlen > 0 && vlen <= n->icap && is_inline(n, n->val))
+		return replace_in_place(s, n, value, vlen);
 	if (sv_reserve(s) != KEHU_OK)
 		return fail(s, KEHU_ENOMEM, "out of memory");
 	if (vlen > 0) {
@@ -589,6 +657,7 @@ static int replace(kehu_storage_memory *s, node *n, const void *value,
 	log_push(s, n, U_REPLACE);
 	s->sv[s->nsv].v = n->val;
 	s->sv[s->nsv].vlen = n->vlen;
+	s->sv[s->nsv].off = 0;
 	s->nsv++;
 	n->val = v;
 	n->vlen = vlen;
@@ -837,6 +906,7 @@ KEHU_API void kehu_storage_memory_free(kehu_storage_memory *mem)
 	}
 	mem_free(mem, mem->log, mem->caplog * sizeof(*mem->log));
 	mem_free(mem, mem->sv, mem->capsv * sizeof(*mem->sv));
+	mem_free(mem, mem->arena, mem->caparena);
 	mem_free(mem, mem->head, node_size(MAX_LEVEL, 0, 0));
 	mem->magic = 0;
 	mem_free(mem, mem, sizeof(*mem));

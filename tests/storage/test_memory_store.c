@@ -148,6 +148,22 @@ static int vput(kehu_storage *vt, const void *k, size_t kl, const void *v,
 	return vt->put(k, kl, v, vl, vt->user_data);
 }
 
+/* Fails the test unless key k holds the string want. */
+static int sink_equals(const void *v, size_t vl, void *ctx)
+{
+	const char *want = ctx;
+
+	return vl == strlen(want) && memcmp(v, want, vl) == 0 ? KEHU_OK
+	                                                      : KEHU_ERROR;
+}
+
+static void assert_value(kehu_storage *vt, void *ud, const char *k,
+                         const char *want)
+{
+	assert_int_equal(vt->get(k, strlen(k), sink_equals, (void *)want, ud),
+	                 KEHU_OK);
+}
+
 static int vdel(kehu_storage *vt, const void *k, size_t kl)
 {
 	return vt->del(k, kl, vt->user_data);
@@ -287,6 +303,7 @@ static void test_accounting(void **state)
 	uint64_t c0;
 	uint64_t b0;
 	uint64_t b1;
+	size_t live;
 	char k[16];
 	int i;
 
@@ -333,8 +350,9 @@ static void test_accounting(void **state)
 		assert_true(f->t.live - b0 <= 64 * 32);
 	}
 
-	/* a small value replaced twice: the second reuses the node's inline
-	 * area, so steady replacing does not grow the store */
+	/* a small value replaced by ones that fit its inline area: written
+	 * in place (the old bytes kept only for the transaction), so
+	 * steady replacing neither grows the store nor allocates */
 	assert_int_equal(vt->begin(ud), KEHU_OK);
 	assert_int_equal(vput(vt, "small", 5, "0123456789", 10), KEHU_OK);
 	assert_int_equal(vt->commit(ud), KEHU_OK);
@@ -342,11 +360,25 @@ static void test_accounting(void **state)
 	assert_int_equal(vt->begin(ud), KEHU_OK);
 	assert_int_equal(vput(vt, "small", 5, "abcdefghij", 10), KEHU_OK);
 	assert_int_equal(vt->commit(ud), KEHU_OK);
-	assert_int_equal(kehu_storage_memory_bytes(f->m), b1 + 10);
+	assert_int_equal(kehu_storage_memory_bytes(f->m), b1);
+	live = f->t.live;
 	assert_int_equal(vt->begin(ud), KEHU_OK);
 	assert_int_equal(vput(vt, "small", 5, "ABCDEFGHIJ", 10), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, "xyz", 3), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, "9876543210", 10), KEHU_OK);
 	assert_int_equal(vt->commit(ud), KEHU_OK);
 	assert_int_equal(kehu_storage_memory_bytes(f->m), b1);
+	assert_int_equal(f->t.live, live);
+	/* ... and a rollback through in-place and separate values puts
+	 * back the value before it */
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, "short", 5), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, big, 500), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, "tiny", 4), KEHU_OK);
+	assert_int_equal(vput(vt, "small", 5, "ten bytes!", 10), KEHU_OK);
+	assert_int_equal(vt->rollback(ud), KEHU_OK);
+	assert_int_equal(kehu_storage_memory_bytes(f->m), b1);
+	assert_value(vt, ud, "small", "9876543210");
 	assert_int_equal(vt->begin(ud), KEHU_OK);
 	assert_int_equal(vdel(vt, "small", 5), KEHU_OK);
 	assert_int_equal(vt->commit(ud), KEHU_OK);
