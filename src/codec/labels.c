@@ -46,6 +46,16 @@ void kehu__labels_add_score(kehu__buf *b, const char *name, double value)
 	add_pair(b, 2, name, NULL, &value);
 }
 
+void kehu__labels_add_score_after(kehu__buf *b, const void *prefix,
+                                  size_t len, double value)
+{
+	uint64_t u;
+
+	memcpy(&u, &value, sizeof u);
+	kehu__buf_put(b, prefix, len);
+	kehu__buf_put_le64(b, u); /* as kehu__rec_f64 */
+}
+
 typedef struct find_ctx {
 	uint32_t field;
 	const char *name;

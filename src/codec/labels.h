@@ -12,6 +12,12 @@ void kehu__labels_begin(kehu__buf *b);
 void kehu__labels_add_label(kehu__buf *b, const char *name,
                             const char *label);
 void kehu__labels_add_score(kehu__buf *b, const char *name, double value);
+/* A score pair from its bytes as kehu__labels_add_score(b, name, 0)
+ * writes them but the value's last 8 (the prefix, computed once) and
+ * the value: the same bytes, without encoding the name again. */
+#define KEHU__LABELS_SCORE_VALUE_BYTES 8
+void kehu__labels_add_score_after(kehu__buf *b, const void *prefix,
+                                  size_t len, double value);
 
 /* Finds a classification's label: KEHU_OK (label bytes, not
  * NUL-terminated), KEHU_ENOTFOUND, KEHU_ECORRUPT. */

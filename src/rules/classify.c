@@ -189,6 +189,10 @@ typedef struct classify_run {
 	const char **names;      /* classifications', then scores' names:
 	                            looked up once, not per customer */
 	kehu__buf pending;       /* transitions of the open batch */
+	kehu__buf pairs;         /* every (classification, label) pair and
+	                            every score's prefix, encoded once */
+	size_t *pair_at;         /* per rule, then per score: offset in
+	                            pairs; [nrules + nscores] is the end */
 	int64_t done;
 	int64_t total;
 } classify_run;
@@ -208,6 +212,58 @@ static void note_transition(classify_run *run, kehu_id id, size_t ci,
 		kehu__buf_put(&run->pending, old, old_len);
 	kehu__buf_put_u8(&run->pending, 0);
 	kehu__buf_put(&run->pending, label, strlen(label) + 1);
+}
+
+/* The encoded label pair of each rule (its classification's name and
+ * its label) and each score's prefix, so that writing a customer's
+ * labels copies bytes instead of encoding names for every customer. */
+static int encode_pairs(classify_run *run)
+{
+	const kehu_rules *r = run->rules;
+	size_t i, k, n = r->nrules + r->nscores;
+
+	run->pair_at = kehu__calloc(&run->db->alloc, n + 1,
+	                            sizeof *run->pair_at);
+	if (!run->pair_at)
+		return kehu__db_nomem(run->db);
+	for (i = 0; i < r->nclasses; i++) {
+		const kehu__ritem *it = &r->items[r->classes[i]];
+
+		for (k = 0; k < (size_t)it->nrules; k++) {
+			size_t rule = (size_t)it->first_rule + k;
+
+			run->pair_at[rule] = run->pairs.len;
+			kehu__labels_add_label(
+				&run->pairs, run->names[i],
+				r->strings[r->rules[rule].label]);
+		}
+	}
+	for (i = 0; i < r->nscores; i++) {
+		run->pair_at[r->nrules + i] = run->pairs.len;
+		kehu__labels_add_score(&run->pairs, run->names[r->nclasses + i],
+		                       0.0);
+	}
+	run->pair_at[n] = run->pairs.len;
+	return run->pairs.failed ? kehu__db_nomem(run->db) : KEHU_OK;
+}
+
+/* Appends classification i's label pair (its label's string id). */
+static void add_label_pair(classify_run *run, size_t i, int32_t label)
+{
+	const kehu_rules *r = run->rules;
+	const kehu__ritem *it = &r->items[r->classes[i]];
+	size_t rule = (size_t)it->first_rule;
+	size_t end = rule + (size_t)it->nrules;
+
+	while (rule < end && r->rules[rule].label != label)
+		rule++;
+	if (rule == end) /* not a label of its rules: never, but encode it */
+		kehu__labels_add_label(&run->db->val, run->names[i],
+		                       r->strings[label]);
+	else
+		kehu__buf_put(&run->db->val,
+		              run->pairs.data + run->pair_at[rule],
+		              run->pair_at[rule + 1] - run->pair_at[rule]);
 }
 
 /* Writes one customer's labels, noting changes since the stored ones. */
@@ -233,11 +289,12 @@ static int store_labels(classify_run *run, kehu_id id)
 	kehu__labels_begin(&db->val);
 	for (i = 0; i < r->nclasses; i++) {
 		const char *name = run->names[i];
-		const char *label = r->strings[(size_t)run->items[r->classes[i]]];
+		int32_t sid = (int32_t)run->items[r->classes[i]];
+		const char *label = r->strings[sid];
 		const char *prev = NULL;
 		size_t plen = 0;
 
-		kehu__labels_add_label(&db->val, name, label);
+		add_label_pair(run, i, sid);
 		if (run->o->transition &&
 		    (!have_old || kehu__labels_find_label(old.data, old.len,
 		                                          name, &prev,
@@ -249,9 +306,13 @@ static int store_labels(classify_run *run, kehu_id id)
 		const kehu__ritem *it = &r->items[r->scores[i]];
 		double v = run->items[r->scores[i]];
 
-		kehu__labels_add_score(&db->val, run->names[r->nclasses + i],
-		                       it->type == KEHU__T_MONEY
-		                       ? v / r->money_scale : v);
+		size_t at = run->pair_at[r->nrules + i];
+
+		kehu__labels_add_score_after(
+			&db->val, run->pairs.data + at,
+			run->pair_at[r->nrules + i + 1] - at -
+				KEHU__LABELS_SCORE_VALUE_BYTES,
+			it->type == KEHU__T_MONEY ? v / r->money_scale : v);
 	}
 	kehu__buf_free(&old);
 	if (run->pending.failed)
@@ -402,6 +463,7 @@ KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
 	run.total = kehu_db_customer_count(db);
 	kehu__buf_init(&run.pending, &db->alloc);
 	kehu__buf_init(&run.rec, &db->alloc);
+	kehu__buf_init(&run.pairs, &db->alloc);
 	rc = kehu__rpop_compute(db, run.eval, now, &run.pop);
 	if (rc == KEHU_OK)
 		rc = kehu__view_seq_begin(db, &run.seq, now);
@@ -422,8 +484,15 @@ KEHU_API int kehu_rules_classify_all(kehu_db *db, const kehu_rules *rules,
 		run.names[i] = i < rules->nclasses
 			? kehu_rules_classification_name(rules, i)
 			: kehu_rules_score_name(rules, i - rules->nclasses);
+	if (rc == KEHU_OK)
+		rc = encode_pairs(&run);
 	while (rc == KEHU_OK && slot < run.pop.nslots)
 		rc = run_batch(&run, &slot);
+	if (run.pair_at)
+		kehu__free(&db->alloc, run.pair_at,
+		           (rules->nrules + rules->nscores + 1) *
+		                   sizeof *run.pair_at);
+	kehu__buf_free(&run.pairs);
 	kehu__free(&db->alloc, run.names, (nnames + 1) * sizeof *run.names);
 	kehu__free(&db->alloc, run.items,
 	           (run.eval->nitems + 1) * sizeof(double));
