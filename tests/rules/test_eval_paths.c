@@ -706,6 +706,46 @@ static void test_jumps_match_tree(void **state)
 	}
 }
 
+/* Population functions of population functions: their pre-passes run
+ * after those they read (the others share one pass). */
+static void test_population_of_population(void **state)
+{
+	static const char text[] =
+		"ruleset \"pp\" version 1\n"
+		"score r = rank(revenue)\n"
+		"score half = quantile(r, 0.5)\n"
+		"score tiles = mean(ntile(revenue, 5))\n"
+		"score f = ntile(purchases, 2)\n"
+		"classify side { upper when r <= quantile(r, 0.5) lower else }\n";
+	test_fx *f = *state;
+	kehu_id ids[10];
+	kehu_rules *r;
+	int64_t upper = -1;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		ids[i] = test_new_customer(f->db);
+		record(f->db, ids[i], 0, KEHU_IX_PURCHASE, T0 - DAY,
+		       (i + 1) * 10000, 0);
+	}
+	r = compile(f->db, text);
+	for (i = 0; i < 10; i++) {
+		kehu_result *res = NULL;
+
+		OK(kehu_rules_evaluate(&res, r, f->db, ids[i], T0));
+		/* rank 1 is the largest revenue: customer 9 */
+		assert_true(kehu_result_get_score_by_name(res, "r") == 10 - i);
+		assert_true(kehu_result_get_score_by_name(res, "half") == 5);
+		assert_true(kehu_result_get_score_by_name(res, "tiles") == 3);
+		assert_string_equal(kehu_result_get_label_by_name(res, "side"),
+		                    i >= 5 ? "upper" : "lower");
+		kehu_result_free(res);
+	}
+	OK(kehu_query(f->db, r, "side == \"upper\"", T0, NULL, NULL, &upper));
+	assert_int_equal(upper, 5);
+	kehu_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -723,6 +763,9 @@ int main(void)
 		                                test_fx_teardown),
 		cmocka_unit_test(test_record_sections),
 		cmocka_unit_test_setup_teardown(test_record_index,
+		                                test_fx_setup,
+		                                test_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_population_of_population,
 		                                test_fx_setup,
 		                                test_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_jumps_match_tree,
