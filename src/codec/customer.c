@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "codec/record.h"
+#include "core/tuning.h"
 #include "kehu/errors.h"
 
 void kehu__customer_rec_encode(kehu__buf *b, const kehu__customer_rec *c)
@@ -187,6 +188,7 @@ int kehu__customer_rec_has_tag(const void *p, size_t n, const char *tag)
 	return kehu__rec_decode(p, n, tag_field, &ctx) == 1;
 }
 
+#if KEHU__FAST_PATHS /* only the rule evaluator's index calls it */
 typedef struct each_ctx {
 	kehu__customer_section_fn fn;
 	void *user;
@@ -246,3 +248,4 @@ int kehu__customer_rec_each_section(const void *p, size_t n,
 	ctx.user = user;
 	return kehu__rec_decode(p, n, section_field, &ctx);
 }
+#endif

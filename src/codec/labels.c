@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "codec/record.h"
+#include "core/tuning.h"
 #include "kehu/errors.h"
 
 void kehu__labels_begin(kehu__buf *b)
@@ -46,6 +47,7 @@ void kehu__labels_add_score(kehu__buf *b, const char *name, double value)
 	add_pair(b, 2, name, NULL, &value);
 }
 
+#if KEHU__FAST_PATHS /* only classify-all's pre-encoded pairs call it */
 void kehu__labels_add_score_after(kehu__buf *b, const void *prefix,
                                   size_t len, double value)
 {
@@ -55,6 +57,7 @@ void kehu__labels_add_score_after(kehu__buf *b, const void *prefix,
 	kehu__buf_put(b, prefix, len);
 	kehu__buf_put_le64(b, u); /* as kehu__rec_f64 */
 }
+#endif
 
 typedef struct find_ctx {
 	uint32_t field;

@@ -9,6 +9,7 @@
 
 #include "codec/keys.h"
 #include "codec/labels.h"
+#include "core/tuning.h"
 #include "model/db.h"
 #include "model/fields.h"
 #include "model/view.h"
@@ -222,6 +223,8 @@ static int encode_pairs(classify_run *run)
 	const kehu_rules *r = run->rules;
 	size_t i, k, n = r->nrules + r->nscores;
 
+	if (!KEHU__FAST_PATHS)
+		return KEHU_OK; /* pairs are encoded per customer */
 	run->pair_at = kehu__calloc(&run->db->alloc, n + 1,
 	                            sizeof *run->pair_at);
 	if (!run->pair_at)
@@ -257,7 +260,7 @@ static void add_label_pair(classify_run *run, size_t i, int32_t label)
 
 	while (rule < end && r->rules[rule].label != label)
 		rule++;
-	if (rule == end) /* not a label of its rules: never, but encode it */
+	if (rule == end) /* not one of its rules': never, but encode it */
 		kehu__labels_add_label(&run->db->val, run->names[i],
 		                       r->strings[label]);
 	else
@@ -294,7 +297,10 @@ static int store_labels(classify_run *run, kehu_id id)
 		const char *prev = NULL;
 		size_t plen = 0;
 
-		add_label_pair(run, i, sid);
+		if (KEHU__FAST_PATHS)
+			add_label_pair(run, i, sid);
+		else
+			kehu__labels_add_label(&db->val, name, label);
 		if (run->o->transition &&
 		    (!have_old || kehu__labels_find_label(old.data, old.len,
 		                                          name, &prev,
@@ -306,13 +312,20 @@ static int store_labels(classify_run *run, kehu_id id)
 		const kehu__ritem *it = &r->items[r->scores[i]];
 		double v = run->items[r->scores[i]];
 
-		size_t at = run->pair_at[r->nrules + i];
+		size_t at;
 
+		if (it->type == KEHU__T_MONEY)
+			v /= r->money_scale;
+		if (!KEHU__FAST_PATHS) {
+			kehu__labels_add_score(
+				&db->val, run->names[r->nclasses + i], v);
+			continue;
+		}
+		at = run->pair_at[r->nrules + i];
 		kehu__labels_add_score_after(
 			&db->val, run->pairs.data + at,
 			run->pair_at[r->nrules + i + 1] - at -
-				KEHU__LABELS_SCORE_VALUE_BYTES,
-			it->type == KEHU__T_MONEY ? v / r->money_scale : v);
+				KEHU__LABELS_SCORE_VALUE_BYTES, v);
 	}
 	kehu__buf_free(&old);
 	if (run->pending.failed)

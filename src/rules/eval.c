@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/tuning.h"
 #include "kehu/customer.h"
 #include "rules/parser.h"
 #include "rules/value_fns.h"
@@ -59,6 +60,8 @@ static int index_section(void *vctx, const char *name, size_t len,
 
 static int indexed(kehu__reval *ctx)
 {
+	if (!KEHU__FAST_PATHS)
+		return 0;
 	if (ctx->rec_index == 0) {
 		ctx->ntags = ctx->nattrs = 0;
 		ctx->rec_index = kehu__customer_rec_each_section(
@@ -362,8 +365,9 @@ double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it)
 	for (k = 0; k < it->nrules; k++, rule++) {
 		if (rule->cond < 0)
 			return rule->label;
-		if (ctx->trace ? kehu__reval_node(ctx, rule->cond) != 0
-		               : holds(ctx, rule->jump))
+		if (ctx->trace || !KEHU__FAST_PATHS
+		            ? kehu__reval_node(ctx, rule->cond) != 0
+		            : holds(ctx, rule->jump))
 			return rule->label;
 	}
 	return -1; /* unreachable: the compiler requires an else */

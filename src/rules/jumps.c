@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "core/alloc.h"
+#include "core/tuning.h"
 #include "kehu/errors.h"
 
 /* Outcome bits of comparing x with y: index x < y | (x == y) << 1 |
@@ -121,6 +122,8 @@ int kehu__rjumps_build(kehu_rules *r, kehu__rerror *e)
 {
 	size_t i;
 
+	if (!KEHU__FAST_PATHS)
+		return 0; /* conditions are walked as trees */
 	for (i = 0; i < r->nrules; i++) {
 		kehu__rrule *rule = &r->rules[i];
 

@@ -14,7 +14,8 @@
  * lies inline is written there, the old bytes copied to the log's arena
  * first: rewriting a record of the same size (labels, metrics) then
  * allocates nothing, where a block per write and a free per commit used
- * to cost more than the rest of classifying.  Room in both is reserved before anything
+ * to cost more than the rest of classifying (a build for size keeps to
+ * the blocks: core/tuning.h).  Room in both is reserved before anything
  * changes, so a failed allocation leaves the store exactly as it was, and
  * rollback never allocates.  A bulk load costs 8 log bytes per key.
  *
@@ -31,6 +32,7 @@
 
 #include <string.h>
 
+#include "core/tuning.h"
 #include "kehu/errors.h"
 
 #define MAX_LEVEL 24
@@ -636,7 +638,8 @@ static int replace(kehu_storage_memory *s, node *n, const void *value,
 	unsigned char *v = NULL;
 	int sep = 0;
 
-	if (n->vlen > 0 && vlen <= n->icap && is_inline(n, n->val))
+	if (KEHU__FAST_PATHS && n->vlen > 0 && vlen <= n->icap &&
+	    is_inline(n, n->val))
 		return replace_in_place(s, n, value, vlen);
 	if (sv_reserve(s) != KEHU_OK)
 		return fail(s, KEHU_ENOMEM, "out of memory");

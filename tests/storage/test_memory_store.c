@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "conformance.h"
+#include "core/tuning.h"
 #include "kehu/errors.h"
 #include "kehu/storage.h"
 #include "storage/memory.h"
@@ -352,7 +353,9 @@ static void test_accounting(void **state)
 
 	/* a small value replaced by ones that fit its inline area: written
 	 * in place (the old bytes kept only for the transaction), so
-	 * steady replacing neither grows the store nor allocates */
+	 * steady replacing neither grows the store nor allocates; a build
+	 * for size (core/tuning.h) gives each new value a block, as long
+	 * as an undo entry owns the inline one */
 	assert_int_equal(vt->begin(ud), KEHU_OK);
 	assert_int_equal(vput(vt, "small", 5, "0123456789", 10), KEHU_OK);
 	assert_int_equal(vt->commit(ud), KEHU_OK);
@@ -360,15 +363,19 @@ static void test_accounting(void **state)
 	assert_int_equal(vt->begin(ud), KEHU_OK);
 	assert_int_equal(vput(vt, "small", 5, "abcdefghij", 10), KEHU_OK);
 	assert_int_equal(vt->commit(ud), KEHU_OK);
-	assert_int_equal(kehu_storage_memory_bytes(f->m), b1);
+	assert_int_equal(kehu_storage_memory_bytes(f->m),
+	                 KEHU__FAST_PATHS ? b1 : b1 + 10);
 	live = f->t.live;
 	assert_int_equal(vt->begin(ud), KEHU_OK);
 	assert_int_equal(vput(vt, "small", 5, "ABCDEFGHIJ", 10), KEHU_OK);
 	assert_int_equal(vput(vt, "small", 5, "xyz", 3), KEHU_OK);
 	assert_int_equal(vput(vt, "small", 5, "9876543210", 10), KEHU_OK);
 	assert_int_equal(vt->commit(ud), KEHU_OK);
-	assert_int_equal(kehu_storage_memory_bytes(f->m), b1);
-	assert_int_equal(f->t.live, live);
+	if (KEHU__FAST_PATHS) {
+		assert_int_equal(kehu_storage_memory_bytes(f->m), b1);
+		assert_int_equal(f->t.live, live);
+	}
+	b1 = kehu_storage_memory_bytes(f->m);
 	/* ... and a rollback through in-place and separate values puts
 	 * back the value before it */
 	assert_int_equal(vt->begin(ud), KEHU_OK);

@@ -1,0 +1,22 @@
+/*
+ * core/tuning: one switch for code whose only purpose is speed.  A
+ * build for size (-Os: the firmware build, whose .text is counted
+ * against a budget) leaves out the compiled forms and caches that
+ * duplicate a slower path the library keeps anyway: jump programs for
+ * rule conditions (the tree walk stays, explanations use it), the
+ * per-customer index of tags and attributes (lookups read the record),
+ * classify-all's pre-encoded label pairs (each pair is encoded).
+ * Results are the same either way; the unit tests run both paths, the
+ * slow ones through explanations, overflowing indexes and a build with
+ * -Os (doc/performance.md).
+ */
+#ifndef KEHU_CORE_TUNING_H
+#define KEHU_CORE_TUNING_H
+
+#if defined(__OPTIMIZE_SIZE__)
+#define KEHU__FAST_PATHS 0
+#else
+#define KEHU__FAST_PATHS 1
+#endif
+
+#endif
