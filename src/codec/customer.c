@@ -220,14 +220,9 @@ static int entry_part(const kehu__rec_field *f, void *vctx)
 	return KEHU_OK;
 }
 
-static int section_field(const kehu__rec_field *f, void *vctx)
+/* An attribute entry's name and value, as attr_part reads them. */
+static int section_attr(each_ctx *ctx, const kehu__rec_field *f)
 {
-	each_ctx *ctx = vctx;
-
-	if (f->wire != KEHU__WIRE_BYTES || (f->number != 10 && f->number != 11))
-		return KEHU_OK;
-	if (f->number == 10)
-		return ctx->fn(ctx->user, (const char *)f->bytes, f->len, NULL);
 	memset(&ctx->view, 0, sizeof ctx->view);
 	ctx->name = NULL;
 	ctx->len = 0;
@@ -237,15 +232,34 @@ static int section_field(const kehu__rec_field *f, void *vctx)
 	return ctx->fn(ctx->user, ctx->name, ctx->len, &ctx->view);
 }
 
+/* A loop over the fields rather than kehu__rec_decode's callback: the
+ * rule evaluator indexes a record per customer that has sections, and
+ * most fields (the scalars) are passed over. */
 int kehu__customer_rec_each_section(const void *p, size_t n,
                                     kehu__customer_section_fn fn,
                                     void *user)
 {
+	kehu__rec_reader r;
+	kehu__rec_field f;
 	each_ctx ctx;
+	int rc, ret;
 
-	memset(&ctx, 0, sizeof ctx);
+	if (kehu__rec_open(&r, p, n) != 0)
+		return KEHU_ECORRUPT;
 	ctx.fn = fn;
 	ctx.user = user;
-	return kehu__rec_decode(p, n, section_field, &ctx);
+	while ((rc = kehu__rec_next(&r, &f)) == 1) {
+		if (f.wire != KEHU__WIRE_BYTES)
+			continue;
+		if (f.number == 10)
+			ret = fn(user, (const char *)f.bytes, f.len, NULL);
+		else if (f.number == 11)
+			ret = section_attr(&ctx, &f);
+		else
+			continue;
+		if (ret != KEHU_OK)
+			return ret;
+	}
+	return rc < 0 ? KEHU_ECORRUPT : KEHU_OK;
 }
 #endif

@@ -101,6 +101,11 @@ static int read_varint(kehu__rec_reader *r, uint64_t *out)
 	uint64_t v = 0;
 	unsigned shift = 0;
 
+	/* field tags, kinds, lengths and small counts: one byte */
+	if (r->p < r->end && *r->p < 0x80) {
+		*out = *r->p++;
+		return 0;
+	}
 	while (r->p < r->end) {
 		uint8_t c = *r->p++;
 

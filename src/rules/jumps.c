@@ -17,34 +17,66 @@
 #include "core/alloc.h"
 #include "core/tuning.h"
 #include "kehu/errors.h"
+#include "rules/parser.h"
 
-/* Outcome bits of comparing x with y: index x < y | (x == y) << 1 |
- * (x > y) << 2, so 0 when unordered (a NaN), 1 less, 2 equal, 4 more. */
-#define OUT_UNORDERED 1u
-#define OUT_LESS 2u
-#define OUT_EQUAL 4u
-#define OUT_MORE 16u
-
-static uint8_t outcome_mask(uint8_t op)
+/* The step's test for a comparison operator; `!=` tests `==` with the
+ * exits swapped (*swap set). */
+static uint8_t step_test(uint8_t op, int *swap)
 {
+	*swap = op == KEHU__R_NE;
 	switch (op) {
-	case KEHU__R_EQ: return OUT_EQUAL;
-	case KEHU__R_NE: return OUT_UNORDERED | OUT_LESS | OUT_MORE;
-	case KEHU__R_LT: return OUT_LESS;
-	case KEHU__R_LE: return OUT_LESS | OUT_EQUAL;
-	case KEHU__R_GT: return OUT_MORE;
-	default: return OUT_EQUAL | OUT_MORE; /* GE */
+	case KEHU__R_LT: return KEHU__J_LT;
+	case KEHU__R_LE: return KEHU__J_LE;
+	case KEHU__R_GT: return KEHU__J_GT;
+	case KEHU__R_GE: return KEHU__J_GE;
+	default: return KEHU__J_EQ; /* EQ, NE */
 	}
 }
 
-static uint8_t operand_kind(const kehu_rules *r, int32_t node)
+/* 1 and *v when the node is a written number or text. */
+static int constant(const kehu_rules *r, int32_t node, double *v)
+{
+	if (r->nodes[node].op != KEHU__R_NUM &&
+	    r->nodes[node].op != KEHU__R_STR)
+		return 0;
+	*v = r->nodes[node].v;
+	return 1;
+}
+
+/*
+ * Customers without tags or attributes have no record to read (most, in
+ * a typical db): for has_tag and attr with a constant default, keep the
+ * value they then have in the node's v, so a step reads it in place (the
+ * evaluator's attr_value and has_tag give the same).
+ */
+static int record_free_value(kehu_rules *r, int32_t node)
+{
+	kehu__rnode *n = &r->nodes[node];
+
+	if (n->op == KEHU__R_TAG) {
+		n->v = 0;
+		return 1;
+	}
+	if (n->op != KEHU__R_ATTR)
+		return 0;
+	if (n->b < 0) {
+		n->v = kehu__rstring_find(r, "", 0);
+		return 1;
+	}
+	return constant(r, n->b, &n->v);
+}
+
+static uint8_t operand_kind(kehu_rules *r, int32_t node)
 {
 	switch (r->nodes[node].op) {
 	case KEHU__R_METRIC: return KEHU__J_METRIC;
 	case KEHU__R_NUM:
 	case KEHU__R_STR: return KEHU__J_CONST;
 	case KEHU__R_ITEM: return KEHU__J_ITEM;
-	default: return KEHU__J_NODE;
+	case KEHU__R_FIELD: return KEHU__J_FIELD;
+	default:
+		return record_free_value(r, node) ? KEHU__J_RECORD
+		                                  : KEHU__J_NODE;
 	}
 }
 
@@ -63,6 +95,7 @@ static int32_t add_step(kehu_rules *r, kehu__rerror *e, int32_t node,
 	kehu__rjump *j;
 	int compare = n->op >= KEHU__R_EQ && n->op <= KEHU__R_GE &&
 	              n->n != 1; /* n == 1: two attribute texts */
+	int swap;
 
 	if (kehu__grow(&r->alloc, &steps, &r->jumps_cap, r->njumps + 1,
 	               sizeof *j)) {
@@ -75,15 +108,22 @@ static int32_t add_step(kehu_rules *r, kehu__rerror *e, int32_t node,
 	j->on_true = on_true;
 	j->on_false = on_false;
 	j->k = 0;
-	if (!compare) { /* the node's value != 0 */
-		j->mask = OUT_UNORDERED | OUT_LESS | OUT_MORE;
-		j->left = KEHU__J_NODE;
+	if (!compare) { /* the node's value != 0: not == 0 */
+		j->test = KEHU__J_EQ;
+		j->on_true = on_false;
+		j->on_false = on_true;
+		j->left = record_free_value(r, node) ? KEHU__J_RECORD
+		                                     : KEHU__J_NODE;
 		j->a = node;
 		j->right = KEHU__J_CONST;
 		j->b = -1;
 		return (int32_t)r->njumps++;
 	}
-	j->mask = outcome_mask(n->op);
+	j->test = step_test(n->op, &swap);
+	if (swap) {
+		j->on_true = on_false;
+		j->on_false = on_true;
+	}
 	j->left = operand_kind(r, n->a);
 	j->a = operand_arg(r, n->a, j->left);
 	j->right = operand_kind(r, n->b);

@@ -86,21 +86,27 @@ typedef struct kehu__rnode {
 /*
  * A rule's condition as a jump program (rules/jumps.c): each step
  * compares two operands and goes on to the step on_true or on_false, or
- * leaves with KEHU__J_TRUE or KEHU__J_FALSE.  `mask` has bit
- * (x < y | (x == y) << 1 | (x > y) << 2) set when that outcome of
- * comparing x with y makes the step true (bit 0: unordered, a NaN).
+ * leaves with KEHU__J_TRUE or KEHU__J_FALSE.  `test` is the comparison
+ * (KEHU__J_LT below).
  */
 enum {
 	KEHU__J_METRIC, /* a metric: a = metric id */
 	KEHU__J_ITEM,   /* an earlier score or classification: item index */
 	KEHU__J_CONST,  /* the right operand only: k */
-	KEHU__J_NODE    /* anything else: the node's value */
+	KEHU__J_NODE,   /* anything else: the node's value */
+	KEHU__J_FIELD,  /* a customer field: its node */
+	KEHU__J_RECORD  /* has_tag, or attr with a constant default: its
+	                   node, whose v is its value without a record */
 };
 #define KEHU__J_TRUE (-1)
 #define KEHU__J_FALSE (-2)
 
+/* step tests: x < y, x <= y, x == y, x > y, x >= y (`!=` is `==` with
+ * its exits swapped, which gives true for a NaN as `!=` does) */
+enum { KEHU__J_LT, KEHU__J_LE, KEHU__J_EQ, KEHU__J_GT, KEHU__J_GE };
+
 typedef struct kehu__rjump {
-	uint8_t mask;
+	uint8_t test;     /* KEHU__J_LT .. KEHU__J_GE */
 	uint8_t left;     /* KEHU__J_*, never CONST */
 	uint8_t right;    /* KEHU__J_* */
 	int32_t a;        /* left operand */

@@ -622,23 +622,32 @@ static void test_record_index(void **state)
 static void random_condition(char *out, size_t cap, uint64_t *rnd,
                              int depth)
 {
-	static const char *const metrics[] = {
-		"purchases", "days_since_last_purchase", "revenue",
-		"complaints_90d", "has_tag(\"vip\")"};
+	/* numbers, the attributes read in place without a record (constant
+	 * defaults) and through the walk (not constant) */
+	static const char *const numbers[] = {
+		"purchases", "days_since_last_purchase", "complaints_90d",
+		"attr(\"level\", -1)", "attr(\"level\", 0)",
+		"attr(\"level\", purchases)", "revenue"};
+	/* leaves that are already true or false */
+	static const char *const booleans[] = {
+		"has_tag(\"vip\")", "status == \"customer\"",
+		"status != \"prospect\"",
+		"attr(\"tier\", \"none\") == \"gold\"",
+		"attr(\"tier\") != \"\"", "attr(\"tier\") == attr(\"t2\")"};
 	static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
 	static const char *const values[] = {"0", "1", "2", "30", "100.00"};
 	char a[512], b[512];
 	uint64_t pick = next_random(rnd) % (depth > 3 ? 1 : 4);
 
 	if (pick == 0) {
-		uint64_t m = next_random(rnd) % 5;
+		uint64_t m = next_random(rnd) % 13;
 
-		if (m == 4) /* a boolean leaf */
-			snprintf(out, cap, "%s", metrics[m]);
+		if (m >= 7)
+			snprintf(out, cap, "%s", booleans[m - 7]);
 		else
-			snprintf(out, cap, "%s %s %s", metrics[m],
+			snprintf(out, cap, "%s %s %s", numbers[m],
 			         ops[next_random(rnd) % 6],
-			         m == 2 ? values[4]
+			         m == 6 ? values[4]
 			                : values[next_random(rnd) % 4]);
 		return;
 	}
@@ -669,11 +678,20 @@ static void test_jumps_match_tree(void **state)
 		if (i % 4 == 1)
 			record(f->db, ids[i], 0, KEHU_IX_COMPLAINT,
 			       T0 - 5 * DAY, 0, 0);
-		if (i % 5 == 2) {
+		if (i % 5 == 2 || i % 4 == 3) {
 			kehu_customer *c;
 
 			OK(kehu_customer_lookup(&c, f->db, ids[i]));
-			OK(kehu_customer_add_tag(c, "vip"));
+			if (i % 5 == 2)
+				OK(kehu_customer_add_tag(c, "vip"));
+			if (i % 4 == 3) {
+				OK(kehu_customer_set_attr_int(c, "level",
+				                              i % 3));
+				OK(kehu_customer_set_attr_string(
+					c, "tier", i % 8 == 3 ? "gold" : "x"));
+				OK(kehu_customer_set_attr_string(c, "t2",
+				                                 "gold"));
+			}
 			OK(kehu_customer_save(c));
 			kehu_customer_free(c);
 		}
