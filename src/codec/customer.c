@@ -197,37 +197,36 @@ typedef struct each_ctx {
 	kehu__attr_view view;
 } each_ctx;
 
-/* As attr_part, keeping the name instead of comparing it. */
-static int entry_part(const kehu__rec_field *f, void *vctx)
+/* An attribute entry's name and value, read as attr_part reads them but
+ * keeping the name, then given to fn. */
+static int section_attr(each_ctx *ctx, const kehu__rec_field *entry)
 {
-	each_ctx *ctx = vctx;
+	kehu__rec_reader r;
+	kehu__rec_field f;
+	int rc;
 
-	switch (f->number) {
-	case 1:
-		ctx->name = f->wire == KEHU__WIRE_BYTES
-			? (const char *)f->bytes : NULL;
-		ctx->len = f->len;
-		break;
-	case 2: ctx->view.type = (int32_t)f->u; break;
-	case 3: ctx->view.i = kehu__rec_as_i64(f); break;
-	case 4: ctx->view.d = kehu__rec_as_f64(f); break;
-	case 5:
-		ctx->view.s = (const char *)f->bytes;
-		ctx->view.slen = f->len;
-		break;
-	default: break;
-	}
-	return KEHU_OK;
-}
-
-/* An attribute entry's name and value, as attr_part reads them. */
-static int section_attr(each_ctx *ctx, const kehu__rec_field *f)
-{
 	memset(&ctx->view, 0, sizeof ctx->view);
 	ctx->name = NULL;
 	ctx->len = 0;
-	if (kehu__rec_decode_nested(f->bytes, f->len, entry_part, ctx) !=
-	    KEHU_OK)
+	kehu__rec_open_nested(&r, entry->bytes, entry->len);
+	while ((rc = kehu__rec_next(&r, &f)) == 1) {
+		switch (f.number) {
+		case 1:
+			ctx->name = f.wire == KEHU__WIRE_BYTES
+				? (const char *)f.bytes : NULL;
+			ctx->len = f.len;
+			break;
+		case 2: ctx->view.type = (int32_t)f.u; break;
+		case 3: ctx->view.i = kehu__rec_as_i64(&f); break;
+		case 4: ctx->view.d = kehu__rec_as_f64(&f); break;
+		case 5:
+			ctx->view.s = (const char *)f.bytes;
+			ctx->view.slen = f.len;
+			break;
+		default: break;
+		}
+	}
+	if (rc < 0)
 		return KEHU_ECORRUPT;
 	return ctx->fn(ctx->user, ctx->name, ctx->len, &ctx->view);
 }
@@ -240,7 +239,7 @@ int kehu__customer_rec_each_section(const void *p, size_t n,
                                     void *user)
 {
 	kehu__rec_reader r;
-	kehu__rec_field f;
+	kehu__rec_field f = {0, 0, 0, NULL, 0}; /* set before read */
 	each_ctx ctx;
 	int rc, ret;
 

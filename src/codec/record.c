@@ -96,24 +96,22 @@ void kehu__rec_open_nested(kehu__rec_reader *r, const void *p, size_t n)
 	r->end = r->p + n;
 }
 
-static int read_varint(kehu__rec_reader *r, uint64_t *out)
+int kehu__rec_long_varint(const uint8_t **p, const uint8_t *end,
+                          uint64_t *out)
 {
+	const uint8_t *q = *p;
 	uint64_t v = 0;
 	unsigned shift = 0;
 
-	/* field tags, kinds, lengths and small counts: one byte */
-	if (r->p < r->end && *r->p < 0x80) {
-		*out = *r->p++;
-		return 0;
-	}
-	while (r->p < r->end) {
-		uint8_t c = *r->p++;
+	while (q < end) {
+		uint8_t c = *q++;
 
 		if (shift == 63 && c > 1)
 			return -1;
 		v |= (uint64_t)(c & 0x7F) << shift;
 		if (!(c & 0x80)) {
 			*out = v;
+			*p = q;
 			return 0;
 		}
 		shift += 7;
@@ -121,38 +119,6 @@ static int read_varint(kehu__rec_reader *r, uint64_t *out)
 			return -1;
 	}
 	return -1;
-}
-
-int kehu__rec_next(kehu__rec_reader *r, kehu__rec_field *f)
-{
-	uint64_t tag, len;
-
-	if (r->p == r->end)
-		return 0;
-	if (read_varint(r, &tag) != 0 || (tag >> 3) > UINT32_MAX)
-		return -1;
-	f->number = (uint32_t)(tag >> 3);
-	f->wire = (int)(tag & 7);
-	switch (f->wire) {
-	case KEHU__WIRE_VARINT:
-		return read_varint(r, &f->u) == 0 ? 1 : -1;
-	case KEHU__WIRE_F64:
-		if (r->end - r->p < 8)
-			return -1;
-		f->u = kehu__load_le64(r->p);
-		r->p += 8;
-		return 1;
-	case KEHU__WIRE_BYTES:
-		if (read_varint(r, &len) != 0 ||
-		    len > (uint64_t)(r->end - r->p))
-			return -1;
-		f->bytes = r->p;
-		f->len = (size_t)len;
-		r->p += len;
-		return 1;
-	default:
-		return -1;
-	}
 }
 
 int64_t kehu__rec_as_i64(const kehu__rec_field *f)

@@ -53,8 +53,67 @@ typedef struct kehu__rec_field {
 int kehu__rec_open(kehu__rec_reader *r, const void *p, size_t n);
 /* Starts reading a nested record (no format byte). */
 void kehu__rec_open_nested(kehu__rec_reader *r, const void *p, size_t n);
-/* 1: a field was read; 0: end of record; -1: malformed. */
-int kehu__rec_next(kehu__rec_reader *r, kehu__rec_field *f);
+/* A varint at *p of more than one byte: 0, *out and *p past it, or -1
+ * when it runs past end or overflows 64 bits. */
+int kehu__rec_long_varint(const uint8_t **p, const uint8_t *end,
+                          uint64_t *out);
+
+/* A varint at *p, as kehu__rec_long_varint; field tags, kinds, lengths
+ * and small counts take one byte, read in place. */
+static inline int kehu__rec_varint(const uint8_t **p, const uint8_t *end,
+                                   uint64_t *out)
+{
+	const uint8_t *q = *p;
+
+	if (q < end && *q < 0x80) {
+		*out = *q;
+		*p = q + 1;
+		return 0;
+	}
+	return kehu__rec_long_varint(p, end, out);
+}
+
+/* 1: a field was read; 0: end of record; -1: malformed.  Inline, as
+ * every decoder's loop: run per field of every record read.  It works on
+ * local copies of the reader's pointers, which byte reads would
+ * otherwise make the compiler load again after every store. */
+static inline int kehu__rec_next(kehu__rec_reader *r, kehu__rec_field *f)
+{
+	const uint8_t *p = r->p, *end = r->end;
+	uint64_t tag, v;
+
+	if (p == end)
+		return 0;
+	if (kehu__rec_varint(&p, end, &tag) != 0 || (tag >> 3) > UINT32_MAX)
+		return -1;
+	switch (tag & 7) {
+	case KEHU__WIRE_VARINT:
+		if (kehu__rec_varint(&p, end, &v) != 0)
+			return -1;
+		f->u = v;
+		break;
+	case KEHU__WIRE_F64:
+		if (end - p < 8)
+			return -1;
+		f->u = kehu__load_le64(p);
+		p += 8;
+		break;
+	case KEHU__WIRE_BYTES:
+		if (kehu__rec_varint(&p, end, &v) != 0 ||
+		    v > (uint64_t)(end - p))
+			return -1;
+		f->bytes = p;
+		f->len = (size_t)v;
+		p += v;
+		break;
+	default:
+		return -1;
+	}
+	f->number = (uint32_t)(tag >> 3);
+	f->wire = (int)(tag & 7);
+	r->p = p;
+	return 1;
+}
 
 int64_t kehu__rec_as_i64(const kehu__rec_field *f);
 

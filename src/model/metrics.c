@@ -227,55 +227,45 @@ typedef struct window_ctx {
 
 /*
  * A bucket as kehu__day_rec_encode writes it: the format byte, then
- * fields 1..4 in order, each a one-byte tag and a varint of at most 9
- * bytes.  Classifying a population decodes a bucket per active customer,
+ * fields 1..4 in order, each a one-byte tag and a varint.  Classifying a population decodes a bucket per active customer,
  * and reading this exact shape in place is several times cheaper than
  * the generic field reader.  Any other shape (another writer, a corrupt
  * or out-of-range value) goes to kehu__day_rec_decode, which stays the
  * definition of the format: both give the same result on every input.
+ * Here field `field`'s varint at *p, as the encoder writes it.
  */
-static int short_varint(const uint8_t **p, const uint8_t *end,
-                        uint64_t *out)
+static inline int day_field(const uint8_t **p, const uint8_t *end,
+                            unsigned field, uint64_t *out)
 {
-	uint64_t v = 0;
-	unsigned shift;
+	const uint8_t *q = *p;
 
-	for (shift = 0; shift < 63 && *p < end; shift += 7) {
-		uint8_t c = *(*p)++;
-
-		v |= (uint64_t)(c & 0x7F) << shift;
-		if (!(c & 0x80)) {
-			*out = v;
-			return 1;
-		}
-	}
-	return 0;
+	if (end - q < 2 || q[0] != (uint8_t)(field << 3 | KEHU__WIRE_VARINT))
+		return 0;
+	*p = q + 1;
+	return kehu__rec_varint(p, end, out) == 0;
 }
 
 static int decode_day(kehu__day_rec *b, const void *val, size_t vlen)
 {
 	const uint8_t *p = val, *end = p + vlen;
-	uint64_t f[4];
-	unsigned i;
+	uint64_t orders, complaints, sales, refunds;
 
+	/* the canonical encoding in place; anything else (an older or
+	 * damaged record) through the general decoder */
 	if (vlen < 9 || p[0] != KEHU__REC_FORMAT)
 		return kehu__day_rec_decode(b, val, vlen);
 	p++;
-	for (i = 0; i < 4; i++) {
-		if (p == end || *p != (uint8_t)(((i + 1) << 3) |
-		                                KEHU__WIRE_VARINT))
-			return kehu__day_rec_decode(b, val, vlen);
-		p++;
-		if (!short_varint(&p, end, &f[i]))
-			return kehu__day_rec_decode(b, val, vlen);
-	}
-	if (p != end || f[0] > UINT32_MAX || f[1] > UINT32_MAX)
+	if (!day_field(&p, end, 1, &orders) ||
+	    !day_field(&p, end, 2, &complaints) ||
+	    !day_field(&p, end, 3, &sales) ||
+	    !day_field(&p, end, 4, &refunds) || p != end ||
+	    orders > UINT32_MAX || complaints > UINT32_MAX)
 		return kehu__day_rec_decode(b, val, vlen);
-	b->orders = (uint32_t)f[0];
-	b->complaints = (uint32_t)f[1];
+	b->orders = (uint32_t)orders;
+	b->complaints = (uint32_t)complaints;
 	/* zigzag, as kehu__rec_as_i64 */
-	b->sales = (int64_t)(f[2] >> 1) ^ -(int64_t)(f[2] & 1);
-	b->refunds = (int64_t)(f[3] >> 1) ^ -(int64_t)(f[3] & 1);
+	b->sales = (int64_t)(sales >> 1) ^ -(int64_t)(sales & 1);
+	b->refunds = (int64_t)(refunds >> 1) ^ -(int64_t)(refunds & 1);
 	if (b->sales < 0 || b->refunds < 0) /* corrupt: the reader says so */
 		return kehu__day_rec_decode(b, val, vlen);
 	return KEHU_OK;
@@ -284,13 +274,12 @@ static int decode_day(kehu__day_rec *b, const void *val, size_t vlen)
 int kehu__windows_add_day(kehu__windows *w, int32_t today, int32_t day,
                           const void *val, size_t vlen)
 {
-	static const int32_t spans[3] = {30, 90, 365};
 	kehu__day_rec b;
-	int64_t revenue;
+	int64_t revenue, age = (int64_t)today - day;
 	int i;
 
 	/* a corrupt key can name any day: the distance in 64 bits */
-	if (day > today || (int64_t)today - day >= 365)
+	if (age < 0 || age >= 365)
 		return KEHU_OK; /* outside every window: no need to decode */
 	if (decode_day(&b, val, vlen) != KEHU_OK)
 		return KEHU_ECORRUPT;
@@ -299,9 +288,8 @@ int kehu__windows_add_day(kehu__windows *w, int32_t today, int32_t day,
 	if (b.sales < 0 || b.refunds < 0)
 		return KEHU_ECORRUPT;
 	revenue = b.sales - b.refunds;
-	for (i = 0; i < 3; i++) {
-		if (today - day >= spans[i])
-			continue;
+	/* windows of 30, 90 and 365 days: a day in one is in the longer */
+	for (i = age < 30 ? 0 : age < 90 ? 1 : 2; i < 3; i++) {
 		if (kehu__add_i64(w->revenue[i], revenue, &w->revenue[i]))
 			return KEHU_ECORRUPT;
 		w->purchases[i] += b.orders > 0;

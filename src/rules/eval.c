@@ -368,20 +368,23 @@ static int holds(kehu__reval *ctx, int32_t pc)
 	return pc == KEHU__J_TRUE;
 }
 
+/* The parser puts the `else` rule last: the others are tested in order,
+ * by their jump programs, or by walking their trees when explaining. */
 double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it)
 {
 	const kehu__rrule *rule = &ctx->r->rules[it->first_rule];
-	int32_t k;
+	const kehu__rrule *last = rule + it->nrules - 1;
 
-	for (k = 0; k < it->nrules; k++, rule++) {
-		if (rule->cond < 0)
-			return rule->label;
-		if (ctx->trace || !KEHU__FAST_PATHS
-		            ? kehu__reval_node(ctx, rule->cond) != 0
-		            : holds(ctx, rule->jump))
-			return rule->label;
+	if (ctx->trace || !KEHU__FAST_PATHS) {
+		for (; rule < last; rule++)
+			if (kehu__reval_node(ctx, rule->cond) != 0)
+				return rule->label;
+		return last->label;
 	}
-	return -1; /* unreachable: the compiler requires an else */
+	for (; rule < last; rule++)
+		if (holds(ctx, rule->jump))
+			return rule->label;
+	return last->label;
 }
 
 /* Items are computed when first needed for a customer (a population
