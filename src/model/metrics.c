@@ -15,6 +15,7 @@
 #include "codec/record.h"
 #include "core/caltime.h"
 #include "core/checked.h"
+#include "core/tuning.h"
 #include "model/hot.h"
 
 static int overflow(kehu_db *db, const char *what)
@@ -252,7 +253,7 @@ static int decode_day(kehu__day_rec *b, const void *val, size_t vlen)
 
 	/* the canonical encoding in place; anything else (an older or
 	 * damaged record) through the general decoder */
-	if (vlen < 9 || p[0] != KEHU__REC_FORMAT)
+	if (!KEHU__FAST_PATHS || vlen < 9 || p[0] != KEHU__REC_FORMAT)
 		return kehu__day_rec_decode(b, val, vlen);
 	p++;
 	if (!day_field(&p, end, 1, &orders) ||
