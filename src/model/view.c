@@ -8,6 +8,7 @@
 
 #include "codec/keys.h"
 #include "core/caltime.h"
+#include "core/tuning.h"
 #include "model/db.h"
 #include "model/hot.h"
 #include "model/metrics.h"
@@ -56,6 +57,11 @@ int kehu__view_seq_begin(kehu_db *db, kehu__view_seq *seq, int64_t now)
 	seq->hi = 0;
 	seq->epoch = db->epoch;
 	seq->today = kehu__day_of(now, db->utc_offset);
+	seq->rlo = 0;
+	seq->rhi = 0;
+	seq->repoch = db->epoch;
+	seq->rec = NULL; /* when first asked for a record */
+	kehu__buf_init(&seq->bytes, &db->alloc);
 	seq->win = kehu__calloc(&db->alloc, SEQ_BATCH, sizeof *seq->win);
 	return seq->win ? KEHU_OK : kehu__db_nomem(db);
 }
@@ -63,7 +69,10 @@ int kehu__view_seq_begin(kehu_db *db, kehu__view_seq *seq, int64_t now)
 void kehu__view_seq_end(kehu_db *db, kehu__view_seq *seq)
 {
 	kehu__free(&db->alloc, seq->win, SEQ_BATCH * sizeof *seq->win);
+	kehu__free(&db->alloc, seq->rec, SEQ_BATCH * sizeof *seq->rec);
+	kehu__buf_free(&seq->bytes);
 	seq->win = NULL;
+	seq->rec = NULL;
 }
 
 /* Whether h may have buckets in the windows: buckets exist only up to
@@ -190,6 +199,117 @@ int kehu__view_seq_metrics(kehu_db *db, kehu__view_seq *seq, size_t index,
 	kehu__windows_put(&e->w, out);
 	return KEHU_OK;
 }
+
+#if KEHU__FAST_PATHS
+/* A batch is scanned when at least one id in this many between its
+ * first and last record has one to read: a scan step costs about a
+ * thirtieth of a look-up (measured: 4 ns a record against 190 ns in the
+ * memory store with a million customers). */
+#define REC_SPARSITY 32
+
+static int has_sections(const kehu__hot *h)
+{
+	return !(h->flags & KEHU__HOT_DELETED) &&
+	       (h->flags & (KEHU__HOT_HAS_TAGS | KEHU__HOT_HAS_ATTRS));
+}
+
+/* One record of the batch's range; others' are passed over. */
+static int fill_record(const void *key, size_t klen, const void *val,
+                       size_t vlen, void *vctx)
+{
+	seq_fill *f = vctx;
+	const kehu__hot *slots = f->db->customers.slots;
+	kehu__view_seq *seq = f->seq;
+	kehu__view_rec *e;
+	int64_t id;
+
+	if (kehu__key_parse_id(key, klen, &id) != 0 || vlen > UINT32_MAX)
+		return 0; /* not a record: read alone, it fails there */
+	while (f->slot < seq->rhi && slots[f->slot].id < id)
+		f->slot++;
+	if (f->slot == seq->rhi || slots[f->slot].id != id ||
+	    !has_sections(&slots[f->slot]))
+		return 0;
+	e = &seq->rec[f->slot - seq->rlo];
+	e->at = seq->bytes.len;
+	e->len = (uint32_t)vlen;
+	e->rev = slots[f->slot].rev;
+	kehu__buf_put(&seq->bytes, val, vlen);
+	return 0;
+}
+
+/* Reads the records of slots [index, index + SEQ_BATCH) that have tags
+ * or attributes with one scan, if they are dense enough. */
+static int seq_read_records(kehu_db *db, kehu__view_seq *seq, size_t index)
+{
+	const kehu__hot *slots = db->customers.slots;
+	size_t i, first = SIZE_MAX, last = 0, count = 0;
+	seq_fill f;
+	int rc;
+
+	if (!seq->rec && !(seq->rec = kehu__calloc(&db->alloc, SEQ_BATCH,
+	                                            sizeof *seq->rec)))
+		return kehu__db_nomem(db);
+	seq->rlo = index;
+	seq->rhi = db->customers.len - index < SEQ_BATCH
+		? db->customers.len : index + SEQ_BATCH;
+	seq->repoch = db->epoch;
+	kehu__buf_reset(&seq->bytes);
+	for (i = index; i < seq->rhi; i++) {
+		seq->rec[i - index].at = SIZE_MAX;
+		if (!has_sections(&slots[i]))
+			continue;
+		if (count++ == 0)
+			first = i;
+		last = i;
+	}
+	/* ids grow with slots: the range holds at most this many records */
+	if (count == 0 || (uint64_t)(slots[last].id - slots[first].id) >=
+	                  (uint64_t)count * REC_SPARSITY)
+		return KEHU_OK;
+	kehu__key_id(&db->key, KEHU__KEY_CUSTOMER, slots[first].id);
+	kehu__key_id(&db->key2, KEHU__KEY_CUSTOMER, slots[last].id);
+	kehu__buf_put_u8(&db->key2, 0); /* just past the last one's key */
+	if (db->key.failed || db->key2.failed)
+		return kehu__db_nomem(db);
+	f.db = db;
+	f.seq = seq;
+	f.slot = first;
+	rc = kehu__store_scan(&db->store, db->key.data, db->key.len,
+	                      db->key2.data, db->key2.len, fill_record, &f);
+	if (rc == KEHU_OK && seq->bytes.failed)
+		rc = kehu__db_nomem(db);
+	if (rc != KEHU_OK)
+		seq->rhi = seq->rlo; /* nothing read is kept */
+	return rc;
+}
+
+/* size builds read every record alone (rules/population.c) */
+int kehu__view_seq_record(kehu_db *db, kehu__view_seq *seq, size_t index,
+                          kehu__buf *buf, const uint8_t **p, size_t *len)
+{
+	const kehu__hot *h = &db->customers.slots[index];
+	const kehu__view_rec *e;
+	int rc;
+
+	if (index < seq->rlo || index >= seq->rhi ||
+	    seq->repoch != db->epoch) {
+		if ((rc = seq_read_records(db, seq, index)) != KEHU_OK)
+			return rc;
+	}
+	e = &seq->rec[index - seq->rlo];
+	if (e->at != SIZE_MAX && e->rev == h->rev) {
+		*p = seq->bytes.data + e->at;
+		*len = e->len;
+		return KEHU_OK;
+	}
+	if ((rc = kehu__view_record_bytes(db, h->id, buf)) != KEHU_OK)
+		return rc;
+	*p = buf->data;
+	*len = buf->len;
+	return KEHU_OK;
+}
+#endif
 
 int kehu__view_record_bytes(kehu_db *db, kehu_id id, kehu__buf *buf)
 {

@@ -41,18 +41,42 @@ typedef struct kehu__view_win {
 	uint32_t corrupt;      /* a bucket did not decode */
 } kehu__view_win;
 
+/* A record of a batch: `len` bytes at `at` in the batch's buffer
+ * (SIZE_MAX: not read), as of the customer's revision `rev`. */
+typedef struct kehu__view_rec {
+	size_t at;
+	uint32_t len;
+	uint32_t rev;
+} kehu__view_rec;
+
 typedef struct kehu__view_seq {
 	kehu__view_win *win;   /* slots [lo, hi) */
 	size_t lo;
 	size_t hi;
 	uint32_t epoch;        /* the db's transaction when read */
 	int32_t today;
+	/* records of slots [rlo, rhi), read as the windows are */
+	kehu__view_rec *rec;
+	size_t rlo;
+	size_t rhi;
+	uint32_t repoch;
+	kehu__buf bytes;
 } kehu__view_seq;
 
 int kehu__view_seq_begin(kehu_db *db, kehu__view_seq *seq, int64_t now);
 void kehu__view_seq_end(kehu_db *db, kehu__view_seq *seq);
 int kehu__view_seq_metrics(kehu_db *db, kehu__view_seq *seq, size_t index,
                            int64_t now, kehu_metrics *out);
+/*
+ * The stored record of slot `index` (a live customer), in id order as
+ * kehu__view_seq_metrics: *p and *len point into the batch read with one
+ * range scan of the 'C' keys when records are dense enough in it to
+ * beat a look-up each, else into buf, read alone (as is a record saved
+ * since its batch was read).  Valid until the next call.  Not in size
+ * builds (KEHU__FAST_PATHS 0), which read each record alone.
+ */
+int kehu__view_seq_record(kehu_db *db, kehu__view_seq *seq, size_t index,
+                          kehu__buf *buf, const uint8_t **p, size_t *len);
 
 /* Copies a customer's encoded record into buf (no decoding). */
 int kehu__view_record_bytes(kehu_db *db, kehu_id id, kehu__buf *buf);

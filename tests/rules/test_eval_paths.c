@@ -616,6 +616,111 @@ static void test_record_index(void **state)
 	kehu_rules_free(r);
 }
 
+/* Records read a batch at a time (model/view.c): dense ones with one
+ * scan, sparse ones alone, one saved since its batch was read alone
+ * again; every way gives what evaluating each customer gives. */
+static const char LEVELS[] =
+	"ruleset \"lv\" version 1\n"
+	"classify lv { hi when attr(\"level\", 0) >= 300 or has_tag(\"t\")\n"
+	"  lo else }\n";
+
+typedef struct level_ctx {
+	kehu_db *db;
+	kehu_id target; /* a "hi" customer further on, made "lo" */
+	int calls;
+} level_ctx;
+
+static void set_level(kehu_db *db, kehu_id id, int64_t level)
+{
+	kehu_customer *c;
+
+	OK(kehu_customer_lookup(&c, db, id));
+	OK(kehu_customer_set_attr_int(c, "level", level));
+	OK(kehu_customer_save(c));
+	kehu_customer_free(c);
+}
+
+static int lower_later(kehu_id id, void *ud)
+{
+	level_ctx *c = ud;
+
+	(void)id;
+	if (c->calls++ == 0)
+		set_level(c->db, c->target, 1);
+	return 0;
+}
+
+static int64_t count_evaluated(kehu_db *db, const kehu_rules *r,
+                               const kehu_id *ids, int n)
+{
+	int64_t hi = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		kehu_result *res = NULL;
+
+		OK(kehu_rules_evaluate(&res, r, db, ids[i], T0));
+		hi += strcmp(kehu_result_get_label(res, 0), "hi") == 0;
+		kehu_result_free(res);
+	}
+	return hi;
+}
+
+static void test_records_read_in_batches(void **state)
+{
+	enum { N = 1300 };
+	test_fx *f = *state;
+	kehu_id *ids = malloc(N * sizeof *ids);
+	level_ctx c;
+	kehu_rules *r;
+	int64_t count = -1, expected;
+	int i;
+
+	assert_non_null(ids);
+	for (i = 0; i < N; i++) {
+		/* dense (every 3rd) in the first 700, then every 97th */
+		int dense = i < 700;
+
+		ids[i] = test_new_customer(f->db);
+		if (dense ? i % 3 == 0 : i % 97 == 0)
+			set_level(f->db, ids[i], i % 600);
+		if (dense && i % 7 == 0) {
+			kehu_customer *cu;
+
+			OK(kehu_customer_lookup(&cu, f->db, ids[i]));
+			OK(kehu_customer_add_tag(cu, i % 14 ? "s" : "t"));
+			OK(kehu_customer_save(cu));
+			kehu_customer_free(cu);
+		}
+	}
+	r = compile(f->db, LEVELS);
+	expected = count_evaluated(f->db, r, ids, N);
+	assert_true(expected > 100);
+	OK(kehu_query(f->db, r, "lv == \"hi\"", T0, NULL, NULL, &count));
+	assert_int_equal(count, expected);
+
+	/* customers 399 and 402 (levels 399 and 402, no "t" tag) are made
+	 * "lo" by the first callback, after their batch was read: in the
+	 * host's transaction (the batch stays, the record changed) and in
+	 * one of their own */
+	c.db = f->db;
+	c.target = ids[399];
+	c.calls = 0;
+	OK(kehu_db_begin(f->db));
+	OK(kehu_query(f->db, r, "lv == \"hi\"", T0, lower_later, &c,
+	              &count));
+	OK(kehu_db_commit(f->db));
+	assert_int_equal(count, expected - 1);
+	c.target = ids[402];
+	c.calls = 0;
+	OK(kehu_query(f->db, r, "lv == \"hi\"", T0, lower_later, &c,
+	              &count));
+	assert_int_equal(count, expected - 2);
+	assert_int_equal(count_evaluated(f->db, r, ids, N), expected - 2);
+	kehu_rules_free(r);
+	free(ids);
+}
+
 /* ---- jump programs against the expression tree ------------------------ */
 
 /* A random condition of comparisons joined by and, or, not. */
@@ -781,6 +886,9 @@ int main(void)
 		                                test_fx_teardown),
 		cmocka_unit_test(test_record_sections),
 		cmocka_unit_test_setup_teardown(test_record_index,
+		                                test_fx_setup,
+		                                test_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_records_read_in_batches,
 		                                test_fx_setup,
 		                                test_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_population_of_population,
