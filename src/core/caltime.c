@@ -13,10 +13,12 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return q;
 }
 
+#if !KEHU__FAST_PATHS /* else inline in caltime.h */
 int32_t kehu__day_of(int64_t t, int32_t utc_offset)
 {
 	return (int32_t)floor_div(t + utc_offset, 86400);
 }
+#endif
 
 int32_t kehu__month_of_day(int32_t day)
 {
