@@ -782,9 +782,12 @@ static int m_scan(const void *start, size_t slen, const void *end,
 	for (; x != NULL; x = x->next[0]) {
 		if (elen > 0 && key_cmp(node_key(x), x->klen, end, elen) >= 0)
 			break;
-		/* the next node is rarely in cache: ask for it while the
-		 * visitor works (classifying scans every customer's days) */
-		PREFETCH(x->next[0]);
+		/* the nodes ahead are rarely in cache (classifying scans
+		 * every customer's days): ask for the one after the next
+		 * while the visitor works; the next was asked for a visit
+		 * ago */
+		if (x->next[0] != NULL)
+			PREFETCH(x->next[0]->next[0]);
 		rc = visit(node_key(x), x->klen, x->val, x->vlen, visit_ctx);
 		if (rc != KEHU_OK)
 			return rc;
