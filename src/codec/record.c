@@ -103,6 +103,21 @@ int kehu__rec_long_varint(const uint8_t **p, const uint8_t *end,
 	uint64_t v = 0;
 	unsigned shift = 0;
 
+	/* two and three bytes (amounts of a day, ids) without the loop */
+	if (end - q >= 3 && (q[0] & 0x80)) {
+		if (!(q[1] & 0x80)) {
+			*out = (uint64_t)(q[0] & 0x7F) | (uint64_t)q[1] << 7;
+			*p = q + 2;
+			return 0;
+		}
+		if (!(q[2] & 0x80)) {
+			*out = (uint64_t)(q[0] & 0x7F) |
+			       (uint64_t)(q[1] & 0x7F) << 7 |
+			       (uint64_t)q[2] << 14;
+			*p = q + 3;
+			return 0;
+		}
+	}
 	while (q < end) {
 		uint8_t c = *q++;
 

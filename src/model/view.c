@@ -223,8 +223,9 @@ static int fill_record(const void *key, size_t klen, const void *val,
 	kehu__view_rec *e;
 	int64_t id;
 
-	if (kehu__key_parse_id(key, klen, &id) != 0 || vlen > UINT32_MAX)
+	if (klen != 9 || vlen > UINT32_MAX)
 		return 0; /* not a record: read alone, it fails there */
+	id = (int64_t)be64((const uint8_t *)key + 1);
 	while (f->slot < seq->rhi && slots[f->slot].id < id)
 		f->slot++;
 	if (f->slot == seq->rhi || slots[f->slot].id != id ||

@@ -389,7 +389,7 @@ double kehu__reval_classify(kehu__reval *ctx, const kehu__ritem *it)
 
 /* Items are computed when first needed for a customer (a population
  * pre-pass computes only what its argument reads), then remembered. */
-static double item_value(kehu__reval *ctx, int32_t item)
+static inline double item_value(kehu__reval *ctx, int32_t item)
 {
 	const kehu__ritem *it = &ctx->r->items[item];
 

@@ -275,6 +275,54 @@ static int cmp_keys(const kehu__buf *a, const kehu__buf *b)
 	return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
+/* Varints of every length read back exactly, through the one-byte,
+ * two- and three-byte and general paths of the reader, and ones that run
+ * past the end or past 64 bits are malformed. */
+static void test_varint_lengths(void **state)
+{
+	static const uint64_t values[] = {
+		0, 1, 127, 128, 255, 16383, 16384, 16385, 2097151, 2097152,
+		268435455, 268435456, UINT64_C(1) << 35, UINT64_C(1) << 62,
+		INT64_MAX, UINT64_MAX - 1, UINT64_MAX};
+	static const uint8_t past_end[][3] = {
+		{0x08, 0x80, 0}, {0x08, 0xFF, 0x80}};
+	/* eleven bytes, and ten whose last carries bits past 64 */
+	static const uint8_t too_long[][13] = {
+		{1, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+		 0xFF, 0x01},
+		{1, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+		 0x02, 0}};
+	const size_t n = sizeof values / sizeof values[0];
+	kehu__rec_reader r;
+	kehu__rec_field f;
+	kehu__buf b;
+	size_t i;
+
+	(void)state;
+	kehu__buf_init(&b, &libc_alloc);
+	kehu__rec_begin(&b);
+	for (i = 0; i < n; i++)
+		kehu__rec_u64(&b, (uint32_t)(i + 1), values[i]);
+	assert_false(b.failed);
+	assert_int_equal(kehu__rec_open(&r, b.data, b.len), 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(kehu__rec_next(&r, &f), 1);
+		assert_int_equal(f.number, i + 1);
+		assert_int_equal(f.wire, KEHU__WIRE_VARINT);
+		assert_true(f.u == values[i]);
+	}
+	assert_int_equal(kehu__rec_next(&r, &f), 0);
+	for (i = 0; i < 2; i++) {
+		/* a field tag, then a value cut short */
+		kehu__rec_open_nested(&r, past_end[i], i == 0 ? 2 : 3);
+		assert_int_equal(kehu__rec_next(&r, &f), -1);
+		assert_int_equal(kehu__rec_open(&r, too_long[i],
+		                                i == 0 ? 13 : 12), 0);
+		assert_int_equal(kehu__rec_next(&r, &f), -1);
+	}
+	kehu__buf_free(&b);
+}
+
 static void test_key_order_is_numeric(void **state)
 {
 	kehu__buf a, b;
@@ -308,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_newer_format_refused),
 		cmocka_unit_test(test_truncated_and_mangled_records),
 		cmocka_unit_test(test_interaction_account_metrics_meta),
+		cmocka_unit_test(test_varint_lengths),
 		cmocka_unit_test(test_key_order_is_numeric),
 	};
 
