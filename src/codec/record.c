@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/tuning.h"
 #include "kehu/errors.h"
 
 static void put_tag(kehu__buf *b, uint32_t field, int wire)
@@ -104,7 +105,7 @@ int kehu__rec_long_varint(const uint8_t **p, const uint8_t *end,
 	unsigned shift = 0;
 
 	/* two and three bytes (amounts of a day, ids) without the loop */
-	if (end - q >= 3 && (q[0] & 0x80)) {
+	if (KEHU__FAST_PATHS && end - q >= 3 && (q[0] & 0x80)) {
 		if (!(q[1] & 0x80)) {
 			*out = (uint64_t)(q[0] & 0x7F) | (uint64_t)q[1] << 7;
 			*p = q + 2;

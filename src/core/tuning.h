@@ -5,7 +5,9 @@
  * duplicate a slower path the library keeps anyway: jump programs for
  * rule conditions (the tree walk stays, explanations use it), the
  * per-customer index of tags and attributes (lookups read the record),
- * classify-all's pre-encoded label pairs (each pair is encoded).
+ * classify-all's pre-encoded label pairs (each pair is encoded), records
+ * read a batch at a time (each is looked up), the in-place readers of
+ * day buckets and short varints, inline day numbers.
  * Results are the same either way; the unit tests run both paths, the
  * slow ones through explanations, overflowing indexes and a build with
  * -Os (doc/performance.md).
