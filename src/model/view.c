@@ -97,6 +97,18 @@ static uint64_t be64(const uint8_t *p)
 	       (uint64_t)p[6] << 8 | (uint64_t)p[7];
 }
 
+/* The slot of customer `id` among [f->slot, hi), or NULL; f->slot moves
+ * up to it (keys come in id order, as slots are). */
+static const kehu__hot *batch_slot(seq_fill *f, size_t hi, int64_t id)
+{
+	const kehu__hot *slots = f->db->customers.slots;
+
+	while (f->slot < hi && slots[f->slot].id < id)
+		f->slot++;
+	return f->slot < hi && slots[f->slot].id == id ? &slots[f->slot]
+	                                               : NULL;
+}
+
 /* One bucket of the batch's range: accounts' and deleted customers'
  * buckets lie between the customers' and are passed over.  A bucket that
  * does not decode fails its customer's read only, when it comes (as it
@@ -105,10 +117,9 @@ static int fill_day(const void *key, size_t klen, const void *val,
                     size_t vlen, void *vctx)
 {
 	seq_fill *f = vctx;
-	const kehu__hot *slots = f->db->customers.slots;
 	kehu__view_seq *seq = f->seq;
+	const kehu__hot *h;
 	kehu__view_win *e;
-	int64_t owner;
 	int32_t day;
 
 	if (klen != 13 || kehu__key_parse_day(key, klen, &day) != 0)
@@ -116,11 +127,8 @@ static int fill_day(const void *key, size_t klen, const void *val,
 	/* a corrupt key can name any day: the distance in 64 bits */
 	if (day > seq->today || (int64_t)seq->today - day >= 365)
 		return 0; /* outside every window */
-	owner = (int64_t)be64((const uint8_t *)key + 1);
-	while (f->slot < seq->hi && slots[f->slot].id < owner)
-		f->slot++;
-	if (f->slot == seq->hi || slots[f->slot].id != owner ||
-	    (slots[f->slot].flags & KEHU__HOT_DELETED))
+	h = batch_slot(f, seq->hi, (int64_t)be64((const uint8_t *)key + 1));
+	if (!h || (h->flags & KEHU__HOT_DELETED))
 		return 0;
 	e = &seq->win[f->slot - seq->lo];
 	if (kehu__windows_add_day(&e->w, seq->today, day, val, vlen))
@@ -218,23 +226,19 @@ static int fill_record(const void *key, size_t klen, const void *val,
                        size_t vlen, void *vctx)
 {
 	seq_fill *f = vctx;
-	const kehu__hot *slots = f->db->customers.slots;
 	kehu__view_seq *seq = f->seq;
+	const kehu__hot *h;
 	kehu__view_rec *e;
-	int64_t id;
 
 	if (klen != 9 || vlen > UINT32_MAX)
 		return 0; /* not a record: read alone, it fails there */
-	id = (int64_t)be64((const uint8_t *)key + 1);
-	while (f->slot < seq->rhi && slots[f->slot].id < id)
-		f->slot++;
-	if (f->slot == seq->rhi || slots[f->slot].id != id ||
-	    !has_sections(&slots[f->slot]))
+	h = batch_slot(f, seq->rhi, (int64_t)be64((const uint8_t *)key + 1));
+	if (!h || !has_sections(h))
 		return 0;
 	e = &seq->rec[f->slot - seq->rlo];
 	e->at = seq->bytes.len;
 	e->len = (uint32_t)vlen;
-	e->rev = slots[f->slot].rev;
+	e->rev = h->rev;
 	kehu__buf_put(&seq->bytes, val, vlen);
 	return 0;
 }
