@@ -143,6 +143,8 @@ static int attr_part(const kehu__rec_field *f, void *vctx)
 	case 3: ctx->view->i = kehu__rec_as_i64(f); break;
 	case 4: ctx->view->d = kehu__rec_as_f64(f); break;
 	case 5:
+		if (f->wire != KEHU__WIRE_BYTES)
+			return KEHU_ECORRUPT; /* a text that is not one */
 		ctx->view->s = (const char *)f->bytes;
 		ctx->view->slen = f->len;
 		break;
@@ -220,6 +222,8 @@ static int section_attr(each_ctx *ctx, const kehu__rec_field *entry)
 		case 3: ctx->view.i = kehu__rec_as_i64(&f); break;
 		case 4: ctx->view.d = kehu__rec_as_f64(&f); break;
 		case 5:
+			if (f.wire != KEHU__WIRE_BYTES)
+				return KEHU_ECORRUPT; /* as attr_part */
 			ctx->view.s = (const char *)f.bytes;
 			ctx->view.slen = f.len;
 			break;
@@ -239,7 +243,7 @@ int kehu__customer_rec_each_section(const void *p, size_t n,
                                     void *user)
 {
 	kehu__rec_reader r;
-	kehu__rec_field f = {0, 0, 0, NULL, 0}; /* set before read */
+	kehu__rec_field f;
 	each_ctx ctx;
 	int rc, ret;
 

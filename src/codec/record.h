@@ -86,6 +86,11 @@ static inline int kehu__rec_next(kehu__rec_reader *r, kehu__rec_field *f)
 		return 0;
 	if (kehu__rec_varint(&p, end, &tag) != 0 || (tag >> 3) > UINT32_MAX)
 		return -1;
+	/* every member set, whatever the wire: a reader that takes a field
+	 * of the wrong kind reads zeros, never stale bytes */
+	f->u = 0;
+	f->bytes = NULL;
+	f->len = 0;
 	switch (tag & 7) {
 	case KEHU__WIRE_VARINT:
 		if (kehu__rec_varint(&p, end, &v) != 0)

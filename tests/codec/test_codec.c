@@ -18,6 +18,7 @@
 #include "codec/meta.h"
 #include "codec/metrics.h"
 #include "codec/record.h"
+#include "core/tuning.h"
 #include "kehu.h"
 
 static const kehu__allocator libc_alloc = {kehu_alloc_default, NULL};
@@ -323,6 +324,52 @@ static void test_varint_lengths(void **state)
 	kehu__buf_free(&b);
 }
 
+#if KEHU__FAST_PATHS
+static int count_section(void *user, const char *name, size_t len,
+                         const kehu__attr_view *attr)
+{
+	(void)name;
+	(void)len;
+	(void)attr;
+	(*(int *)user)++;
+	return 0;
+}
+#endif
+
+/* An attribute whose text value (field 5) comes as a varint is corrupt:
+ * it reads as missing, in place and through the section index, and no
+ * stale bytes are taken for its text. */
+static void test_attribute_of_the_wrong_kind(void **state)
+{
+	kehu__attr_view v;
+	kehu__buf b, entry;
+
+	(void)state;
+	kehu__buf_init(&b, &libc_alloc);
+	kehu__buf_init(&entry, &libc_alloc);
+	kehu__rec_str(&entry, 1, "tier");
+	kehu__rec_u64(&entry, 2, KEHU_ATTR_STRING);
+	kehu__rec_u64(&entry, 5, 12345);
+	kehu__rec_begin(&b);
+	kehu__rec_i64(&b, 1, 42);
+	kehu__rec_str(&b, 9, "a name, whose bytes must not be read");
+	kehu__rec_bytes(&b, 11, entry.data, entry.len);
+	assert_false(b.failed || entry.failed);
+	assert_int_equal(kehu__customer_rec_find_attr(b.data, b.len, "tier",
+	                                              &v), 0);
+#if KEHU__FAST_PATHS
+	{
+		int seen = 0;
+
+		assert_int_equal(kehu__customer_rec_each_section(
+			b.data, b.len, count_section, &seen), KEHU_ECORRUPT);
+		assert_int_equal(seen, 0);
+	}
+#endif
+	kehu__buf_free(&entry);
+	kehu__buf_free(&b);
+}
+
 static void test_key_order_is_numeric(void **state)
 {
 	kehu__buf a, b;
@@ -357,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_and_mangled_records),
 		cmocka_unit_test(test_interaction_account_metrics_meta),
 		cmocka_unit_test(test_varint_lengths),
+		cmocka_unit_test(test_attribute_of_the_wrong_kind),
 		cmocka_unit_test(test_key_order_is_numeric),
 	};
 
