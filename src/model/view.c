@@ -136,6 +136,34 @@ static int fill_day(const void *key, size_t klen, const void *val,
 	return 0;
 }
 
+/* The end of the batch of slots that starts at index. */
+static size_t batch_end(const kehu_db *db, size_t index)
+{
+	return db->customers.len - index < SEQ_BATCH ? db->customers.len
+	                                             : index + SEQ_BATCH;
+}
+
+/* One scan of the keys of `prefix` owned by the customers of slots
+ * first .. last (keys are prefix, owner id, ...), visit called with f
+ * starting at first. */
+static int scan_owned(kehu_db *db, uint8_t prefix, size_t first,
+                      size_t last, kehu_storage_visit_cb visit, seq_fill *f)
+{
+	const kehu__hot *slots = db->customers.slots;
+
+	kehu__key_id(&db->key, prefix, slots[first].id);
+	if (slots[last].id < INT64_MAX)
+		kehu__key_id(&db->key2, prefix, slots[last].id + 1);
+	else
+		kehu__key_id(&db->key2, (uint8_t)(prefix + 1), 0);
+	if (db->key.failed || db->key2.failed)
+		return kehu__db_nomem(db);
+	f->db = db;
+	f->slot = first;
+	return kehu__store_scan(&db->store, db->key.data, db->key.len,
+	                        db->key2.data, db->key2.len, visit, f);
+}
+
 /* Reads the windows of slots [index, index + SEQ_BATCH) with one scan
  * from the first to the last of them that has any. */
 static int seq_read(kehu_db *db, kehu__view_seq *seq, size_t index)
@@ -146,8 +174,7 @@ static int seq_read(kehu_db *db, kehu__view_seq *seq, size_t index)
 	int rc;
 
 	seq->lo = index;
-	seq->hi = db->customers.len - index < SEQ_BATCH
-		? db->customers.len : index + SEQ_BATCH;
+	seq->hi = batch_end(db, index);
 	seq->epoch = db->epoch;
 	for (i = index; i < seq->hi; i++) {
 		kehu__view_win *e = &seq->win[i - index];
@@ -163,18 +190,8 @@ static int seq_read(kehu_db *db, kehu__view_seq *seq, size_t index)
 	}
 	if (first == SIZE_MAX)
 		return KEHU_OK;
-	kehu__key_id(&db->key, KEHU__KEY_DAY, slots[first].id);
-	if (slots[last].id < INT64_MAX)
-		kehu__key_id(&db->key2, KEHU__KEY_DAY, slots[last].id + 1);
-	else
-		kehu__key_id(&db->key2, KEHU__KEY_DAY + 1, 0);
-	if (db->key.failed || db->key2.failed)
-		return kehu__db_nomem(db);
-	f.db = db;
 	f.seq = seq;
-	f.slot = first;
-	rc = kehu__store_scan(&db->store, db->key.data, db->key.len,
-	                      db->key2.data, db->key2.len, fill_day, &f);
+	rc = scan_owned(db, KEHU__KEY_DAY, first, last, fill_day, &f);
 	if (rc != KEHU_OK)
 		seq->hi = seq->lo; /* nothing read is kept */
 	if (rc == 1)
@@ -256,8 +273,7 @@ static int seq_read_records(kehu_db *db, kehu__view_seq *seq, size_t index)
 	                                            sizeof *seq->rec)))
 		return kehu__db_nomem(db);
 	seq->rlo = index;
-	seq->rhi = db->customers.len - index < SEQ_BATCH
-		? db->customers.len : index + SEQ_BATCH;
+	seq->rhi = batch_end(db, index);
 	seq->repoch = db->epoch;
 	kehu__buf_reset(&seq->bytes);
 	for (i = index; i < seq->rhi; i++) {
@@ -272,16 +288,8 @@ static int seq_read_records(kehu_db *db, kehu__view_seq *seq, size_t index)
 	if (count == 0 || (uint64_t)(slots[last].id - slots[first].id) >=
 	                  (uint64_t)count * REC_SPARSITY)
 		return KEHU_OK;
-	kehu__key_id(&db->key, KEHU__KEY_CUSTOMER, slots[first].id);
-	kehu__key_id(&db->key2, KEHU__KEY_CUSTOMER, slots[last].id);
-	kehu__buf_put_u8(&db->key2, 0); /* just past the last one's key */
-	if (db->key.failed || db->key2.failed)
-		return kehu__db_nomem(db);
-	f.db = db;
 	f.seq = seq;
-	f.slot = first;
-	rc = kehu__store_scan(&db->store, db->key.data, db->key.len,
-	                      db->key2.data, db->key2.len, fill_record, &f);
+	rc = scan_owned(db, KEHU__KEY_CUSTOMER, first, last, fill_record, &f);
 	if (rc == KEHU_OK && seq->bytes.failed)
 		rc = kehu__db_nomem(db);
 	if (rc != KEHU_OK)

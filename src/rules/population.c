@@ -105,17 +105,16 @@ int kehu__reval_prepare(kehu_db *db, const kehu_rules *r,
 	/* the hot state knows which records carry tags or attributes:
 	 * without any, the record adds nothing to read */
 	if ((needs & KEHU__NEEDS_RECORD) && v.sections) {
-		int batched = KEHU__FAST_PATHS && seq;
-
-		rc = batched ? kehu__view_seq_record(db, seq, slot, rec,
-		                                     &ctx->rec, &ctx->rec_len)
-		             : kehu__view_record_bytes(db, v.id, rec);
-		if (rc != KEHU_OK)
-			return rc;
-		if (!batched) {
+		if (KEHU__FAST_PATHS && seq) {
+			rc = kehu__view_seq_record(db, seq, slot, rec, &ctx->rec,
+			                           &ctx->rec_len);
+		} else if ((rc = kehu__view_record_bytes(db, v.id, rec)) ==
+		           KEHU_OK) {
 			ctx->rec = rec->data;
 			ctx->rec_len = rec->len;
 		}
+		if (rc != KEHU_OK)
+			return rc;
 	}
 	if (needs & KEHU__NEEDS_VALUE)
 		return kehu__reval_read_value(db, ctx, v.id, now);
