@@ -75,13 +75,17 @@ static int any_purchase(const void *key, size_t klen, const void *val,
 static int new_month(kehu_db *db, int64_t owner, int32_t day,
                      int64_t last_purchase, int *is_new)
 {
-	int32_t month = kehu__month_of_day(day), last_day;
+	int32_t month, last_day;
 	int rc;
 
 	*is_new = 1;
 	if (last_purchase < 0)
 		return KEHU_OK;
 	last_day = kehu__day_of(last_purchase, db->utc_offset);
+	/* no month has 32 days: spares the calendar on most purchases */
+	if (day > last_day && day - last_day > 31)
+		return KEHU_OK;
+	month = kehu__month_of_day(day);
 	if (kehu__month_of_day(last_day) == month) {
 		*is_new = 0;
 		return KEHU_OK;

@@ -61,6 +61,49 @@ static void record(kehu_db *db, kehu_id cust, int32_t type, int64_t t,
 
 /* ---- create and lookup ------------------------------------------------ */
 
+/* Customer ids have gaps (interactions take ids from the same counter)
+ * and deleted customers leave theirs: every id finds exactly the live
+ * customer that holds it, below, between and above them, whether the
+ * slot a dense id would have is the one or not. */
+static void test_lookup_with_id_gaps(void **state)
+{
+	test_fx *f = *state;
+	kehu_id ids[300];
+	unsigned char live[300];
+	kehu_customer *c;
+	kehu_id id;
+	int i, j, n = 300;
+
+	for (i = 0; i < n; i++) {
+		ids[i] = new_customer(f->db, NULL);
+		live[i] = 1;
+		/* one id taken after the second customer puts the third a
+		 * slot before the dense guess; then gaps of up to 3 */
+		for (j = 0; j < (i < 4 ? i == 1 : (i * 7) % 4); j++)
+			record(f->db, ids[i], KEHU_IX_PURCHASE,
+			       T0 + (i * 4 + j) * DAY, 10, NULL);
+	}
+	for (i = 0; i < n; i += 7) {
+		OK(kehu_customer_delete(f->db, ids[i]));
+		live[i] = 0;
+	}
+	assert_true(ids[n - 1] - ids[0] > n); /* the ids do have gaps */
+	j = 0;
+	for (id = ids[0] - 3; id <= ids[n - 1] + 3; id++) {
+		int want = 0;
+		int rc;
+
+		while (j < n && ids[j] < id)
+			j++;
+		want = j < n && ids[j] == id && live[j];
+		rc = kehu_customer_lookup(&c, f->db, id);
+		assert_int_equal(rc, want ? KEHU_OK : KEHU_ENOTFOUND);
+		if (want)
+			assert_int_equal(kehu_customer_get_id(c), id);
+		kehu_customer_free(c);
+	}
+}
+
 static void test_create_defaults(void **state)
 {
 	test_fx *f = *state;
@@ -1379,6 +1422,7 @@ int main(void)
 		T(test_create_defaults),
 		T(test_create_key_rules),
 		T(test_lookup),
+		T(test_lookup_with_id_gaps),
 		T(test_enums),
 		T(test_name),
 		T(test_referrer),

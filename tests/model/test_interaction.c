@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -965,6 +966,47 @@ static uint64_t next_rand(uint64_t *s)
 	return *s;
 }
 
+/* months_active against the C library's calendar: purchase days 27 to
+ * 33 days apart (one month or two), and some back-dated, for customers
+ * whose purchases cross month and year ends. */
+static void test_months_active_by_calendar(void **state)
+{
+	static const int gaps[] = {0, 1, 27, 28, 29, 30, 31, 32, 33, 59, 61};
+	test_fx *f = *state;
+	uint64_t seed = 0x2545f4914f6cdd1du;
+	int cust;
+
+	for (cust = 0; cust < 120; cust++) {
+		kehu_id c = test_new_customer(f->db);
+		int32_t months[64];
+		int nmonths = 0, i, k;
+		int64_t day = (int64_t)(cust * 3) % 400, t;
+		kehu_metrics m;
+
+		for (i = 0; i < 12; i++) {
+			uint64_t r = next_rand(&seed);
+			struct tm *tm;
+			int32_t month;
+
+			day += gaps[r % (sizeof gaps / sizeof gaps[0])];
+			t = T0 + day * DAY + (int64_t)((r >> 8) % DAY);
+			if (i % 5 == 4) /* back-dated, up to 90 days */
+				t -= (int64_t)((r >> 32) % 91) * DAY;
+			rec(f->db, c, KEHU_IX_PURCHASE, t, 100);
+			tm = gmtime(&(time_t){(time_t)t});
+			assert_non_null(tm);
+			month = tm->tm_year * 12 + tm->tm_mon;
+			for (k = 0; k < nmonths && months[k] != month; k++)
+				;
+			if (k == nmonths)
+				months[nmonths++] = month;
+		}
+		read_m(f->db, c, T0 + 900 * DAY, &m);
+		assert_int_equal(m.orders, 12);
+		assert_int_equal(m.months_active, nmonths);
+	}
+}
+
 static void test_back_dated_random(void **state)
 {
 	enum { N = 300 };
@@ -1518,6 +1560,7 @@ int main(void)
 		cmocka_unit_test(test_utc_offset),
 		cmocka_unit_test(test_back_dated),
 		cmocka_unit_test(test_back_dated_random),
+		T(test_months_active_by_calendar),
 		T(test_months_back_dated),
 		cmocka_unit_test(test_metrics_txn_and_reopen),
 		T(test_errcode),
