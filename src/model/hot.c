@@ -8,10 +8,11 @@
 #include <string.h>
 
 /* Ids in a table rise by at least one a slot, so id's slot lies at most
- * id - (the first id) slots in.  Ids are handed out in order and slots
- * leave only with deletes: that bound is nearly always the slot itself,
- * found with one load where the search took some 17, the last few of
- * them cache misses in a large table. */
+ * id - (the first id) slots in.  Customers created in a row (an import)
+ * have consecutive ids, and then that bound is the slot itself: one load
+ * where the search took some 17, the last few of them cache misses in a
+ * large table.  Ids taken by interactions in between, or slots dropped
+ * at reopen, make it a bound of the search instead. */
 kehu__hot *kehu__hot_find(kehu__hot_table *t, int64_t id)
 {
 	size_t lo = 0, hi = t->len;
