@@ -19,17 +19,6 @@ void kehu__rec_begin(kehu__buf *b)
 	kehu__buf_put_u8(b, KEHU__REC_FORMAT);
 }
 
-/* A varint at p, which has room for it (10 bytes); returns its end. */
-static uint8_t *varint_at(uint8_t *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	return p;
-}
-
 void kehu__rec_u64(kehu__buf *b, uint32_t field, uint64_t v)
 {
 	uint8_t *p;
@@ -44,9 +33,9 @@ void kehu__rec_u64(kehu__buf *b, uint32_t field, uint64_t v)
 	 * value (at most 10) written straight in */
 	if (kehu__buf_reserve(b, 15) != 0)
 		return;
-	p = varint_at(b->data + b->len,
-	              ((uint64_t)field << 3) | KEHU__WIRE_VARINT);
-	b->len = (size_t)(varint_at(p, v) - b->data);
+	p = kehu__varint_at(b->data + b->len,
+	                    ((uint64_t)field << 3) | KEHU__WIRE_VARINT);
+	b->len = (size_t)(kehu__varint_at(p, v) - b->data);
 }
 
 void kehu__rec_i64(kehu__buf *b, uint32_t field, int64_t v)

@@ -40,6 +40,18 @@ void kehu__buf_put_u8(kehu__buf *b, uint8_t v);
 void kehu__buf_put_varint(kehu__buf *b, uint64_t v);
 #endif
 
+/* Writes v as a varint at p, which has room for it (up to 10 bytes);
+ * returns the end.  For writers that reserve once for several fields. */
+static inline uint8_t *kehu__varint_at(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
 #if !defined(__OPTIMIZE_SIZE__) || defined(KEHU__BUF_DEFINE)
 #if defined(__OPTIMIZE_SIZE__)
 #define KEHU__BUF_FN
@@ -74,11 +86,7 @@ KEHU__BUF_FN void kehu__buf_put_varint(kehu__buf *b, uint64_t v)
 {
 	if (kehu__buf_reserve(b, 10) != 0)
 		return;
-	while (v >= 0x80) {
-		b->data[b->len++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	b->data[b->len++] = (uint8_t)v;
+	b->len = (size_t)(kehu__varint_at(b->data + b->len, v) - b->data);
 }
 #endif
 
