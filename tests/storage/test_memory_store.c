@@ -622,6 +622,344 @@ static void test_failing_allocator(void **state)
 	}
 }
 
+/* ---- many keys against a model, rolled back and failing ---- */
+
+#define MKEY 400 /* longest key: some far longer than a node's usual */
+#define MV 700   /* longest value: likewise */
+
+typedef struct model {
+	int n;
+	unsigned char *present;
+	size_t *vl;
+	unsigned char *v; /* n * MV */
+} model;
+
+static void model_init(model *md, int n)
+{
+	md->n = n;
+	md->present = calloc((size_t)n, 1);
+	md->vl = calloc((size_t)n, sizeof(size_t));
+	md->v = calloc((size_t)n, MV);
+	assert_non_null(md->present);
+	assert_non_null(md->vl);
+	assert_non_null(md->v);
+}
+
+static void model_copy(model *to, const model *from)
+{
+	memcpy(to->present, from->present, (size_t)from->n);
+	memcpy(to->vl, from->vl, (size_t)from->n * sizeof(size_t));
+	memcpy(to->v, from->v, (size_t)from->n * MV);
+}
+
+static void model_free(model *md)
+{
+	free(md->present);
+	free(md->vl);
+	free(md->v);
+}
+
+/* Distinct keys with shared prefixes of 0 to 60 bytes ('p'), every 50th
+ * one of 300, and tails of 0 to 6 bytes: separators of every length. */
+static size_t mkey(int i, unsigned char *k)
+{
+	size_t pre = i % 50 == 0 ? 300 : (size_t)(i % 4) * 20;
+	size_t tail = (size_t)(i % 7);
+
+	memset(k, 'p', pre);
+	k[pre] = (unsigned char)(i >> 8);
+	k[pre + 1] = (unsigned char)i;
+	memset(k + pre + 2, 'z', tail);
+	return pre + 2 + tail;
+}
+
+typedef struct mscan {
+	unsigned char prev[MKEY];
+	size_t prevlen;
+	uint64_t n;
+	int bad;
+} mscan;
+
+static int mscan_cb(const void *k, size_t kl, const void *v, size_t vl,
+                    void *ctx)
+{
+	mscan *c = ctx;
+	size_t n = kl < c->prevlen ? kl : c->prevlen;
+	int cmp = memcmp(c->prev, k, n);
+
+	(void)v;
+	(void)vl;
+	if (c->n > 0 && (cmp > 0 || (cmp == 0 && c->prevlen >= kl)))
+		c->bad = 1;
+	memcpy(c->prev, k, kl);
+	c->prevlen = kl;
+	c->n++;
+	return KEHU_OK;
+}
+
+typedef struct mwant {
+	const unsigned char *v;
+	size_t vl;
+} mwant;
+
+static int sink_mwant(const void *v, size_t vl, void *ctx)
+{
+	const mwant *w = ctx;
+
+	return vl == w->vl && (vl == 0 || memcmp(v, w->v, vl) == 0)
+	               ? KEHU_OK
+	               : KEHU_ERROR;
+}
+
+/* The store holds exactly the model: every key's value, the count, and
+ * a scan in strictly ascending order over as many keys. */
+static void model_check(kehu_storage *vt, const kehu_storage_memory *m,
+                        const model *md)
+{
+	mscan *c = calloc(1, sizeof(*c));
+	unsigned char k[MKEY];
+	uint64_t n = 0;
+	int i;
+
+	assert_non_null(c);
+	for (i = 0; i < md->n; i++) {
+		size_t kl = mkey(i, k);
+		mwant w = {md->v + (size_t)i * MV, md->vl[i]};
+
+		n += md->present[i];
+		assert_int_equal(vt->get(k, kl, sink_mwant, &w, vt->user_data),
+		                 md->present[i] ? KEHU_OK : KEHU_ENOTFOUND);
+	}
+	assert_int_equal(kehu_storage_memory_count(m), n);
+	assert_int_equal(vt->scan(NULL, 0, NULL, 0, mscan_cb, c,
+	                          vt->user_data),
+	                 KEHU_OK);
+	assert_int_equal(c->bad, 0);
+	assert_int_equal(c->n, n);
+	free(c);
+}
+
+/* One random op on the store and the model: put (values of 0 to MV-1
+ * bytes), del or get.  Returns what the store returned; the model
+ * changes only on success. */
+static int model_op(kehu_storage *vt, model *md, rng *g)
+{
+	uint64_t x = rng_next(g);
+	int i = (int)(x % (uint64_t)md->n);
+	unsigned what = (unsigned)(x >> 20) % 20;
+	unsigned char k[MKEY];
+	unsigned char v[MV];
+	size_t kl = mkey(i, k);
+	size_t vl;
+	size_t j;
+	int rc;
+
+	if (what < 11) {
+		/* mostly small values, now and then a big one */
+		vl = (size_t)(x >> 32) % (what == 0 ? MV : 120);
+		for (j = 0; j < vl; j++)
+			v[j] = (unsigned char)(x >> (j % 48) ^ j);
+		rc = vput(vt, k, kl, v, vl);
+		if (rc == KEHU_OK) {
+			md->present[i] = 1;
+			md->vl[i] = vl;
+			memcpy(md->v + (size_t)i * MV, v, vl);
+		}
+		return rc;
+	}
+	if (what < 16) {
+		rc = vdel(vt, k, kl);
+		if (rc == KEHU_ENOTFOUND) {
+			assert_false(md->present[i]);
+			return KEHU_OK;
+		}
+		if (rc == KEHU_OK) {
+			assert_true(md->present[i]);
+			md->present[i] = 0;
+		}
+		return rc;
+	}
+	rc = vt->get(k, kl, sink_nop, NULL, vt->user_data);
+	assert_int_equal(rc, md->present[i] ? KEHU_OK : KEHU_ENOTFOUND);
+	return KEHU_OK;
+}
+
+/*
+ * Transactions of random ops over nkeys keys: the first loads, each
+ * later one commits or (every third) rolls back.  After a rollback the
+ * store holds what it held at begin, down to its byte count.  An
+ * ENOMEM must change nothing; with rollback_on_fail the transaction is
+ * then rolled back, as the library does.  Returns the failures seen.
+ */
+static int model_scenario(kehu_storage *vt, kehu_storage_memory *m,
+                          int nkeys, int ntxn, int nops, int check_each)
+{
+	void *ud = vt->user_data;
+	model md;
+	model at_begin;
+	rng g = {0xfeed5eedu};
+	int failures = 0;
+	int txn;
+	int op;
+
+	model_init(&md, nkeys);
+	model_init(&at_begin, nkeys);
+	for (txn = 0; txn < ntxn; txn++) {
+		uint64_t bytes0 = kehu_storage_memory_bytes(m);
+		int rollback = txn > 0 && txn % 3 == 0;
+
+		model_copy(&at_begin, &md);
+		assert_int_equal(vt->begin(ud), KEHU_OK);
+		for (op = 0; op < nops; op++) {
+			uint64_t bytes = kehu_storage_memory_bytes(m);
+			int rc = model_op(vt, &md, &g);
+
+			if (rc == KEHU_ENOMEM) {
+				failures++;
+				assert_int_equal(kehu_storage_memory_bytes(m),
+				                 bytes);
+				model_check(vt, m, &md);
+				rollback = 1;
+				break;
+			}
+			assert_int_equal(rc, KEHU_OK);
+		}
+		if (check_each)
+			model_check(vt, m, &md);
+		if (rollback) {
+			assert_int_equal(vt->rollback(ud), KEHU_OK);
+			model_copy(&md, &at_begin);
+			assert_int_equal(kehu_storage_memory_bytes(m), bytes0);
+		} else {
+			assert_int_equal(vt->commit(ud), KEHU_OK);
+		}
+		model_check(vt, m, &md);
+	}
+	model_free(&at_begin);
+	model_free(&md);
+	return failures;
+}
+
+static void test_many_keys_model(void **state)
+{
+	fx *f = *state;
+
+	assert_int_equal(model_scenario(&f->vt, f->m, 3000, 12, 4000, 1), 0);
+	/* every key deleted: the count and bytes of an empty store */
+	{
+		kehu_storage_memory *e;
+		kehu_storage *vt = &f->vt;
+		unsigned char k[MKEY];
+		int i;
+
+		assert_int_equal(vt->begin(vt->user_data), KEHU_OK);
+		for (i = 0; i < 3000; i++) {
+			int rc = vdel(vt, k, mkey(i, k));
+
+			assert_true(rc == KEHU_OK || rc == KEHU_ENOTFOUND);
+		}
+		assert_int_equal(vt->commit(vt->user_data), KEHU_OK);
+		assert_int_equal(kehu_storage_memory_new(&e, NULL, NULL),
+		                 KEHU_OK);
+		assert_int_equal(kehu_storage_memory_count(f->m), 0);
+		assert_int_equal(kehu_storage_memory_bytes(f->m),
+		                 kehu_storage_memory_bytes(e));
+		kehu_storage_memory_free(e);
+	}
+}
+
+/* The db's pattern when recording: rounds over the customers, each
+ * writing two keys far apart in key order (an interaction and its day
+ * bucket), so a store that remembers where it last wrote is asked to
+ * remember two places. */
+#define NRC 20000
+
+static void test_two_runs_in_rounds(void **state)
+{
+	fx *f = *state;
+	kehu_storage *vt = &f->vt;
+	void *ud = vt->user_data;
+	mscan *c = calloc(1, sizeof(*c));
+	unsigned char k[16];
+	unsigned char v[40];
+	uint32_t cu;
+	uint32_t r;
+	int run;
+
+	assert_non_null(c);
+	memset(v, 'v', sizeof(v));
+	assert_int_equal(vt->begin(ud), KEHU_OK);
+	for (r = 0; r < 12; r++) {
+		for (cu = 0; cu < NRC; cu++) {
+			for (run = 0; run < 2; run++) {
+				k[0] = run ? 'I' : 'D';
+				k[1] = (unsigned char)(cu >> 24);
+				k[2] = (unsigned char)(cu >> 16);
+				k[3] = (unsigned char)(cu >> 8);
+				k[4] = (unsigned char)cu;
+				k[5] = (unsigned char)r;
+				assert_int_equal(vput(vt, k, 6, v,
+				                      run ? 30 : 12),
+				                 KEHU_OK);
+			}
+		}
+		if (r == 5) { /* half of it rolled back, then done again */
+			assert_int_equal(vt->commit(ud), KEHU_OK);
+			assert_int_equal(vt->begin(ud), KEHU_OK);
+		}
+	}
+	assert_int_equal(vt->rollback(ud), KEHU_OK);
+	assert_int_equal(kehu_storage_memory_count(f->m), 6 * NRC * 2);
+	assert_int_equal(vt->scan(NULL, 0, NULL, 0, mscan_cb, c, ud),
+	                 KEHU_OK);
+	assert_int_equal(c->bad, 0);
+	assert_int_equal(c->n, 6 * NRC * 2);
+	for (cu = 0; cu < NRC; cu += 7) {
+		k[0] = 'I';
+		k[1] = (unsigned char)(cu >> 24);
+		k[2] = (unsigned char)(cu >> 16);
+		k[3] = (unsigned char)(cu >> 8);
+		k[4] = (unsigned char)cu;
+		for (r = 0; r < 12; r++) {
+			k[5] = (unsigned char)r;
+			assert_int_equal(vt->get(k, 6, sink_nop, NULL, ud),
+			                 r < 6 ? KEHU_OK : KEHU_ENOTFOUND);
+		}
+	}
+	free(c);
+}
+
+/* Allocation failure at every point of a scenario of many keys and
+ * transactions, some rolled back. */
+static void test_many_keys_failing_allocator(void **state)
+{
+	long k;
+	int failures = 0;
+
+	(void)state;
+	for (k = 1;; k++) {
+		talloc t;
+		kehu_storage_memory *m = NULL;
+		kehu_storage vt;
+
+		memset(&t, 0, sizeof(t));
+		t.fail_at = k;
+		if (kehu_storage_memory_new(&m, talloc_fn, &t) == KEHU_OK) {
+			assert_int_equal(kehu_storage_memory_get_vtable(m, &vt),
+			                 KEHU_OK);
+			failures += model_scenario(&vt, m, 400, 6, 300, 0);
+			kehu_storage_memory_free(m);
+		}
+		assert_int_equal(t.live, 0);
+		assert_int_equal(t.bad_osize, 0);
+		if (t.nfailed == 0)
+			break;
+		assert_true(k < 100000);
+	}
+	assert_true(k > 30);
+	assert_true(failures > 20);
+}
+
 /* ---- size ---- */
 
 #define BIGN 200000
@@ -738,6 +1076,11 @@ int main(void)
 		                                fx_teardown),
 		cmocka_unit_test(test_free_in_txn),
 		cmocka_unit_test(test_failing_allocator),
+		cmocka_unit_test_setup_teardown(test_many_keys_model, fx_setup,
+		                                fx_teardown),
+		cmocka_unit_test(test_many_keys_failing_allocator),
+		cmocka_unit_test_setup_teardown(test_two_runs_in_rounds,
+		                                fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_200k_ordered_scan,
 		                                fx_setup, fx_teardown),
 	};
