@@ -437,14 +437,87 @@ static void test_free_in_txn(void **state)
 
 /* ---- allocation failure at every point ---- */
 
+/* ---- a model of the store's contents, and ops on both ---- */
+
+/* Key i's presence and value; values are stored vmax bytes apart. */
+typedef struct model {
+	int n;
+	size_t vmax;
+	unsigned char *present;
+	size_t *vl;
+	unsigned char *v;
+} model;
+
+static void model_init(model *md, int n, size_t vmax)
+{
+	md->n = n;
+	md->vmax = vmax;
+	md->present = calloc((size_t)n, 1);
+	md->vl = calloc((size_t)n, sizeof(size_t));
+	md->v = calloc((size_t)n, vmax);
+	assert_non_null(md->present);
+	assert_non_null(md->vl);
+	assert_non_null(md->v);
+}
+
+static void model_copy(model *to, const model *from)
+{
+	memcpy(to->present, from->present, (size_t)from->n);
+	memcpy(to->vl, from->vl, (size_t)from->n * sizeof(size_t));
+	memcpy(to->v, from->v, (size_t)from->n * from->vmax);
+}
+
+static void model_free(model *md)
+{
+	free(md->present);
+	free(md->vl);
+	free(md->v);
+}
+
+static const unsigned char *model_value(const model *md, int i)
+{
+	return md->v + (size_t)i * md->vmax;
+}
+
+enum { OP_PUT, OP_DEL, OP_GET };
+
+/* Runs op on key i (bytes k) in the store and the model: the model
+ * changes only on success, a del or get must find what the model says.
+ * Returns the store's code, a del's or get's expected ENOTFOUND as OK. */
+static int model_apply(kehu_storage *vt, model *md, int op, int i,
+                       const unsigned char *k, size_t kl,
+                       const unsigned char *v, size_t vl)
+{
+	int rc;
+
+	if (op == OP_PUT) {
+		rc = vput(vt, k, kl, v, vl);
+		if (rc == KEHU_OK) {
+			md->present[i] = 1;
+			md->vl[i] = vl;
+			memcpy(md->v + (size_t)i * md->vmax, v, vl);
+		}
+		return rc;
+	}
+	if (op == OP_DEL) {
+		rc = vdel(vt, k, kl);
+		if (rc == KEHU_ENOTFOUND) {
+			assert_false(md->present[i]);
+			return KEHU_OK;
+		}
+		if (rc == KEHU_OK) {
+			assert_true(md->present[i]);
+			md->present[i] = 0;
+		}
+		return rc;
+	}
+	rc = vt->get(k, kl, sink_nop, NULL, vt->user_data);
+	assert_int_equal(rc, md->present[i] ? KEHU_OK : KEHU_ENOTFOUND);
+	return KEHU_OK;
+}
+
 #define FK 40
 #define FV 300 /* crosses the inline limit */
-
-typedef struct ref {
-	int present[FK];
-	size_t vl[FK];
-	unsigned char v[FK][FV];
-} ref;
 
 static size_t fkey(int i, unsigned char *k)
 {
@@ -458,7 +531,7 @@ static size_t fkey(int i, unsigned char *k)
 }
 
 typedef struct walk {
-	const ref *r;
+	const model *r;
 	int at;
 	int bad;
 } walk;
@@ -475,7 +548,7 @@ static int walk_cb(const void *k, size_t kl, const void *v, size_t vl,
 		return w->bad = 1;
 	if (kl != fkey(w->at, want) || memcmp(k, want, kl) != 0 ||
 	    vl != w->r->vl[w->at] ||
-	    (vl > 0 && memcmp(v, w->r->v[w->at], vl) != 0))
+	    (vl > 0 && memcmp(v, model_value(w->r, w->at), vl) != 0))
 		w->bad = 1;
 	w->at++;
 	return w->bad;
@@ -483,7 +556,7 @@ static int walk_cb(const void *k, size_t kl, const void *v, size_t vl,
 
 /* The store holds exactly what r says (keys k(i) sort by i * 5). */
 static void check_ref(kehu_storage *vt, const kehu_storage_memory *m,
-                      const ref *r)
+                      const model *r)
 {
 	walk w = {r, 0, 0};
 	uint64_t n = 0;
@@ -510,20 +583,21 @@ static void check_ref(kehu_storage *vt, const kehu_storage_memory *m,
 static void fail_scenario(kehu_storage *vt, kehu_storage_memory *m,
                           int rollback_on_fail)
 {
-	ref *r = calloc(1, sizeof(*r));
-	ref *at_begin = malloc(sizeof(*r));
+	model ref;
+	model at_begin;
+	model *r = &ref;
 	void *ud = vt->user_data;
 	rng g = {0x1234567u};
 	unsigned char k[8];
 	int txn;
 	int op;
 
-	assert_non_null(r);
-	assert_non_null(at_begin);
+	model_init(r, FK, FV);
+	model_init(&at_begin, FK, FV);
 	for (txn = 0; txn < 2; txn++) {
 		int nops = txn == 0 ? 20 : 50;
 
-		memcpy(at_begin, r, sizeof(*r));
+		model_copy(&at_begin, r);
 		assert_int_equal(vt->begin(ud), KEHU_OK);
 		for (op = 0; op < nops; op++) {
 			uint64_t x = rng_next(&g);
@@ -531,37 +605,17 @@ static void fail_scenario(kehu_storage *vt, kehu_storage_memory *m,
 			unsigned what = txn == 0 ? 0 : (unsigned)(x >> 8) % 10;
 			size_t kl = fkey(i, k);
 			uint64_t bytes = kehu_storage_memory_bytes(m);
+			unsigned char v[FV];
+			size_t vl = (size_t)(x >> 20) % FV;
+			size_t j;
 			int rc;
 
-			if (what < 5) {
-				unsigned char v[FV];
-				size_t vl = (size_t)(x >> 20) % FV;
-				size_t j;
-
-				for (j = 0; j < vl; j++)
-					v[j] = (unsigned char)(x >> (j % 40));
-				rc = vput(vt, k, kl, v, vl);
-				if (rc == KEHU_OK) {
-					r->present[i] = 1;
-					r->vl[i] = vl;
-					memcpy(r->v[i], v, vl);
-				}
-			} else if (what < 8) {
-				rc = vdel(vt, k, kl);
-				if (rc == KEHU_ENOTFOUND) {
-					assert_false(r->present[i]);
-					rc = KEHU_OK;
-				} else if (rc == KEHU_OK) {
-					assert_true(r->present[i]);
-					r->present[i] = 0;
-				}
-			} else {
-				rc = vt->get(k, kl, sink_nop, NULL, ud);
-				assert_int_equal(rc, r->present[i]
-				                             ? KEHU_OK
-				                             : KEHU_ENOTFOUND);
-				rc = KEHU_OK;
-			}
+			for (j = 0; j < vl; j++)
+				v[j] = (unsigned char)(x >> (j % 40));
+			rc = model_apply(vt, r, what < 5   ? OP_PUT
+			                        : what < 8 ? OP_DEL
+			                                   : OP_GET,
+			                 i, k, kl, v, vl);
 			if (rc == KEHU_ENOMEM) {
 				assert_int_equal(
 				        kehu_storage_memory_bytes(m), bytes);
@@ -569,7 +623,7 @@ static void fail_scenario(kehu_storage *vt, kehu_storage_memory *m,
 				if (rollback_on_fail) {
 					assert_int_equal(vt->rollback(ud),
 					                 KEHU_OK);
-					check_ref(vt, m, at_begin);
+					check_ref(vt, m, &at_begin);
 					goto done;
 				}
 			} else {
@@ -580,8 +634,8 @@ static void fail_scenario(kehu_storage *vt, kehu_storage_memory *m,
 		check_ref(vt, m, r);
 	}
 done:
-	free(at_begin);
-	free(r);
+	model_free(&at_begin);
+	model_free(r);
 }
 
 static void test_failing_allocator(void **state)
@@ -627,40 +681,9 @@ static void test_failing_allocator(void **state)
 #define MKEY 400 /* longest key: some far longer than a node's usual */
 #define MV 700   /* longest value: likewise */
 
-typedef struct model {
-	int n;
-	unsigned char *present;
-	size_t *vl;
-	unsigned char *v; /* n * MV */
-} model;
-
-static void model_init(model *md, int n)
-{
-	md->n = n;
-	md->present = calloc((size_t)n, 1);
-	md->vl = calloc((size_t)n, sizeof(size_t));
-	md->v = calloc((size_t)n, MV);
-	assert_non_null(md->present);
-	assert_non_null(md->vl);
-	assert_non_null(md->v);
-}
-
-static void model_copy(model *to, const model *from)
-{
-	memcpy(to->present, from->present, (size_t)from->n);
-	memcpy(to->vl, from->vl, (size_t)from->n * sizeof(size_t));
-	memcpy(to->v, from->v, (size_t)from->n * MV);
-}
-
-static void model_free(model *md)
-{
-	free(md->present);
-	free(md->vl);
-	free(md->v);
-}
-
 /* Distinct keys with shared prefixes of 0 to 60 bytes ('p'), every 50th
- * one of 300, and tails of 0 to 6 bytes: separators of every length. */
+ * one of 300, and tails of 0 to 6 bytes: neighbours in key order that
+ * share prefixes of every length. */
 static size_t mkey(int i, unsigned char *k)
 {
 	size_t pre = i % 50 == 0 ? 300 : (size_t)(i % 4) * 20;
@@ -724,7 +747,7 @@ static void model_check(kehu_storage *vt, const kehu_storage_memory *m,
 	assert_non_null(c);
 	for (i = 0; i < md->n; i++) {
 		size_t kl = mkey(i, k);
-		mwant w = {md->v + (size_t)i * MV, md->vl[i]};
+		mwant w = {model_value(md, i), md->vl[i]};
 
 		n += md->present[i];
 		assert_int_equal(vt->get(k, kl, sink_mwant, &w, vt->user_data),
@@ -739,9 +762,8 @@ static void model_check(kehu_storage *vt, const kehu_storage_memory *m,
 	free(c);
 }
 
-/* One random op on the store and the model: put (values of 0 to MV-1
- * bytes), del or get.  Returns what the store returned; the model
- * changes only on success. */
+/* One random op on the store and the model: put (mostly values under
+ * 120 bytes, now and then one up to MV-1), del or get. */
 static int model_op(kehu_storage *vt, model *md, rng *g)
 {
 	uint64_t x = rng_next(g);
@@ -750,46 +772,23 @@ static int model_op(kehu_storage *vt, model *md, rng *g)
 	unsigned char k[MKEY];
 	unsigned char v[MV];
 	size_t kl = mkey(i, k);
-	size_t vl;
+	size_t vl = (size_t)(x >> 32) % (what == 0 ? MV : 120);
 	size_t j;
-	int rc;
 
-	if (what < 11) {
-		/* mostly small values, now and then a big one */
-		vl = (size_t)(x >> 32) % (what == 0 ? MV : 120);
-		for (j = 0; j < vl; j++)
-			v[j] = (unsigned char)(x >> (j % 48) ^ j);
-		rc = vput(vt, k, kl, v, vl);
-		if (rc == KEHU_OK) {
-			md->present[i] = 1;
-			md->vl[i] = vl;
-			memcpy(md->v + (size_t)i * MV, v, vl);
-		}
-		return rc;
-	}
-	if (what < 16) {
-		rc = vdel(vt, k, kl);
-		if (rc == KEHU_ENOTFOUND) {
-			assert_false(md->present[i]);
-			return KEHU_OK;
-		}
-		if (rc == KEHU_OK) {
-			assert_true(md->present[i]);
-			md->present[i] = 0;
-		}
-		return rc;
-	}
-	rc = vt->get(k, kl, sink_nop, NULL, vt->user_data);
-	assert_int_equal(rc, md->present[i] ? KEHU_OK : KEHU_ENOTFOUND);
-	return KEHU_OK;
+	for (j = 0; j < vl; j++)
+		v[j] = (unsigned char)(x >> (j % 48) ^ j);
+	return model_apply(vt, md, what < 11   ? OP_PUT
+	                           : what < 16 ? OP_DEL
+	                                       : OP_GET,
+	                   i, k, kl, v, vl);
 }
 
 /*
- * Transactions of random ops over nkeys keys: the first loads, each
- * later one commits or (every third) rolls back.  After a rollback the
+ * ntxn transactions of nops random ops over nkeys keys; every third one
+ * after the first rolls back, the others commit.  After a rollback the
  * store holds what it held at begin, down to its byte count.  An
- * ENOMEM must change nothing; with rollback_on_fail the transaction is
- * then rolled back, as the library does.  Returns the failures seen.
+ * ENOMEM must change nothing, and the transaction is then rolled back,
+ * as the library does.  Returns the failures seen.
  */
 static int model_scenario(kehu_storage *vt, kehu_storage_memory *m,
                           int nkeys, int ntxn, int nops, int check_each)
@@ -802,8 +801,8 @@ static int model_scenario(kehu_storage *vt, kehu_storage_memory *m,
 	int txn;
 	int op;
 
-	model_init(&md, nkeys);
-	model_init(&at_begin, nkeys);
+	model_init(&md, nkeys, MV);
+	model_init(&at_begin, nkeys, MV);
 	for (txn = 0; txn < ntxn; txn++) {
 		uint64_t bytes0 = kehu_storage_memory_bytes(m);
 		int rollback = txn > 0 && txn % 3 == 0;
