@@ -11,20 +11,27 @@
 void kehu__interaction_rec_encode(kehu__buf *b,
                                   const kehu__interaction_rec *ix)
 {
+	uint8_t *p;
+
 	kehu__buf_reset(b);
-	kehu__rec_begin(b);
-	kehu__rec_i64(b, 1, ix->id);
-	kehu__rec_i64(b, 2, ix->customer);
+	/* the format byte and fields 1..8, after one check for room */
+	if (kehu__buf_reserve(b, 1 + 8 * KEHU__REC_VARINT_ROOM) != 0)
+		return;
+	p = b->data;
+	*p++ = KEHU__REC_FORMAT;
+	p = kehu__rec_i64_at(p, 1, ix->id);
+	p = kehu__rec_i64_at(p, 2, ix->customer);
 	if (ix->account)
-		kehu__rec_i64(b, 3, ix->account);
-	kehu__rec_i64(b, 4, ix->time);
+		p = kehu__rec_i64_at(p, 3, ix->account);
+	p = kehu__rec_i64_at(p, 4, ix->time);
 	if (ix->amount)
-		kehu__rec_i64(b, 5, ix->amount);
+		p = kehu__rec_i64_at(p, 5, ix->amount);
 	if (ix->cost)
-		kehu__rec_i64(b, 6, ix->cost);
-	kehu__rec_u64(b, 7, (uint64_t)ix->type);
+		p = kehu__rec_i64_at(p, 6, ix->cost);
+	p = kehu__rec_u64_at(p, 7, (uint64_t)ix->type);
 	if (ix->satisfaction)
-		kehu__rec_u64(b, 8, (uint64_t)ix->satisfaction);
+		p = kehu__rec_u64_at(p, 8, (uint64_t)ix->satisfaction);
+	b->len = (size_t)(p - b->data);
 	if (ix->channel)
 		kehu__rec_str(b, 9, ix->channel);
 	if (ix->note)

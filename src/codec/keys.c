@@ -9,11 +9,37 @@
  * day; the bias keeps them ordered as unsigned. */
 #define DAY_BIAS UINT32_C(0x80000000)
 
-void kehu__key_id(kehu__buf *b, uint8_t prefix, int64_t id)
+/* Big-endian at p, spelled out byte by byte: compilers make it one byte
+ * swap and one store. */
+static uint8_t *be64_at(uint8_t *p, uint64_t v)
+{
+	p[0] = (uint8_t)(v >> 56);
+	p[1] = (uint8_t)(v >> 48);
+	p[2] = (uint8_t)(v >> 40);
+	p[3] = (uint8_t)(v >> 32);
+	p[4] = (uint8_t)(v >> 24);
+	p[5] = (uint8_t)(v >> 16);
+	p[6] = (uint8_t)(v >> 8);
+	p[7] = (uint8_t)v;
+	return p + 8;
+}
+
+/* The prefix byte and the owner's id, after one check for room for the
+ * whole key (len bytes); NULL when out of memory (b->failed is set). */
+static uint8_t *owner_key(kehu__buf *b, uint8_t prefix, int64_t owner,
+                          size_t len)
 {
 	kehu__buf_reset(b);
-	kehu__buf_put_u8(b, prefix);
-	kehu__buf_put_be64(b, (uint64_t)id);
+	if (kehu__buf_reserve(b, len) != 0)
+		return NULL;
+	b->data[0] = prefix;
+	b->len = len;
+	return be64_at(b->data + 1, (uint64_t)owner);
+}
+
+void kehu__key_id(kehu__buf *b, uint8_t prefix, int64_t id)
+{
+	owner_key(b, prefix, id, 9);
 }
 
 void kehu__key_extkey(kehu__buf *b, const char *key)
@@ -25,22 +51,33 @@ void kehu__key_extkey(kehu__buf *b, const char *key)
 
 void kehu__key_membership(kehu__buf *b, int64_t customer, int64_t account)
 {
-	kehu__key_id(b, KEHU__KEY_MEMBERSHIP, customer);
-	kehu__buf_put_be64(b, (uint64_t)account);
+	uint8_t *p = owner_key(b, KEHU__KEY_MEMBERSHIP, customer, 17);
+
+	if (p)
+		be64_at(p, (uint64_t)account);
 }
 
+/* Two keys per recorded purchase: each written in place. */
 void kehu__key_interaction(kehu__buf *b, int64_t customer, int64_t time,
                            int64_t id)
 {
-	kehu__key_id(b, KEHU__KEY_INTERACTION, customer);
-	kehu__buf_put_be64(b, (uint64_t)time);
-	kehu__buf_put_be64(b, (uint64_t)id);
+	uint8_t *p = owner_key(b, KEHU__KEY_INTERACTION, customer, 25);
+
+	if (p)
+		be64_at(be64_at(p, (uint64_t)time), (uint64_t)id);
 }
 
 void kehu__key_day(kehu__buf *b, int64_t owner, int32_t day)
 {
-	kehu__key_id(b, KEHU__KEY_DAY, owner);
-	kehu__buf_put_be32(b, (uint32_t)day + DAY_BIAS);
+	uint8_t *p = owner_key(b, KEHU__KEY_DAY, owner, 13);
+	uint32_t d = (uint32_t)day + DAY_BIAS;
+
+	if (!p)
+		return;
+	p[0] = (uint8_t)(d >> 24);
+	p[1] = (uint8_t)(d >> 16);
+	p[2] = (uint8_t)(d >> 8);
+	p[3] = (uint8_t)d;
 }
 
 void kehu__key_meta(kehu__buf *b)

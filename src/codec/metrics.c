@@ -96,12 +96,18 @@ int kehu__metrics_rec_decode(kehu__metrics_rec *m, const void *p, size_t n)
 
 void kehu__day_rec_encode(kehu__buf *b, const kehu__day_rec *d)
 {
+	uint8_t *p;
+
 	kehu__buf_reset(b);
-	kehu__rec_begin(b);
-	kehu__rec_u64(b, 1, d->orders);
-	kehu__rec_u64(b, 2, d->complaints);
-	kehu__rec_i64(b, 3, d->sales);
-	kehu__rec_i64(b, 4, d->refunds);
+	if (kehu__buf_reserve(b, 1 + 4 * KEHU__REC_VARINT_ROOM) != 0)
+		return;
+	p = b->data;
+	*p++ = KEHU__REC_FORMAT;
+	p = kehu__rec_u64_at(p, 1, d->orders);
+	p = kehu__rec_u64_at(p, 2, d->complaints);
+	p = kehu__rec_i64_at(p, 3, d->sales);
+	p = kehu__rec_i64_at(p, 4, d->refunds);
+	b->len = (size_t)(p - b->data);
 }
 
 static int day_field(const kehu__rec_field *f, void *ctx)

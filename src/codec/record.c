@@ -2,6 +2,8 @@
  * codec/record: writer and reader of tagged-field records (see
  * record.h for the byte layout).
  */
+/* a size-optimised build takes its one copy of the inline writers */
+#define KEHU__REC_DEFINE
 #include "codec/record.h"
 
 #include <string.h>
@@ -21,29 +23,15 @@ void kehu__rec_begin(kehu__buf *b)
 
 void kehu__rec_u64(kehu__buf *b, uint32_t field, uint64_t v)
 {
-	uint8_t *p;
-
-	if (!KEHU__FAST_PATHS) {
-		put_tag(b, field, KEHU__WIRE_VARINT);
-		kehu__buf_put_varint(b, v);
+	if (kehu__buf_reserve(b, KEHU__REC_VARINT_ROOM) != 0)
 		return;
-	}
-	/* every record write goes through here (six per recorded
-	 * purchase): one check for room, the tag (at most 5 bytes) and the
-	 * value (at most 10) written straight in */
-	if (kehu__buf_reserve(b, 15) != 0)
-		return;
-	p = kehu__varint_at(b->data + b->len,
-	                    ((uint64_t)field << 3) | KEHU__WIRE_VARINT);
-	b->len = (size_t)(kehu__varint_at(p, v) - b->data);
+	b->len = (size_t)(kehu__rec_u64_at(b->data + b->len, field, v) -
+	                  b->data);
 }
 
 void kehu__rec_i64(kehu__buf *b, uint32_t field, int64_t v)
 {
-	uint64_t u = (uint64_t)v;
-
-	/* zigzag: small negative numbers stay short */
-	kehu__rec_u64(b, field, (u << 1) ^ (v < 0 ? UINT64_MAX : 0));
+	kehu__rec_u64(b, field, kehu__zigzag(v));
 }
 
 void kehu__rec_f64(kehu__buf *b, uint32_t field, double v)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tuning.h"
+
 KEHU_API void *kehu_alloc_default(void *user_data, void *ptr, size_t osize,
                                   size_t nsize)
 {
@@ -17,6 +19,10 @@ KEHU_API void *kehu_alloc_default(void *user_data, void *ptr, size_t osize,
 		free(ptr);
 		return NULL;
 	}
+	/* realloc(NULL, n) is a malloc behind a few more checks; new
+	 * blocks (store nodes, handles) are most calls */
+	if (KEHU__FAST_PATHS && !ptr)
+		return malloc(nsize);
 	return realloc(ptr, nsize);
 }
 

@@ -65,6 +65,9 @@ struct kehu_db {
 	kehu__hot_table customers;
 	kehu__hot_table accounts;
 	size_t live_handles;
+	/* a freed interaction handle, kept for the next kehu_interaction_new
+	 * (a POS feed makes and frees one per purchase); not counted live */
+	struct kehu_interaction *spare_interaction;
 
 	/* transaction state */
 	int host_txn;    /* kehu_db_begin is open */

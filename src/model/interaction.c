@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "codec/keys.h"
+#include "core/tuning.h"
 #include "model/fields.h"
 #include "model/hot.h"
 #include "model/metrics.h"
@@ -38,6 +39,26 @@ KEHU_API int kehu_interaction_type_from_name(const char *name, int32_t *out)
 	return KEHU_ENOTFOUND;
 }
 
+/* A zeroed handle: the spare one if the db has it. */
+static kehu_interaction *handle_new(kehu_db *db)
+{
+	kehu_interaction *ix = db->spare_interaction;
+
+	if (!KEHU__FAST_PATHS || !ix)
+		return kehu__db_handle_new(db, sizeof *ix);
+	db->spare_interaction = NULL;
+	db->live_handles++;
+	memset(ix, 0, sizeof *ix);
+	return ix;
+}
+
+void kehu__interaction_spare_free(kehu_db *db)
+{
+	kehu__free(&db->alloc, db->spare_interaction,
+	           sizeof *db->spare_interaction);
+	db->spare_interaction = NULL;
+}
+
 KEHU_API int kehu_interaction_new(kehu_interaction **out, kehu_db *db,
                                   kehu_id customer_id, int32_t type,
                                   int64_t time)
@@ -60,7 +81,7 @@ KEHU_API int kehu_interaction_new(kehu_interaction **out, kehu_db *db,
 		                       type, " is unknown");
 	if ((rc = kehu__check_time(db, "interaction time", time)) != KEHU_OK)
 		return rc;
-	if (!(ix = kehu__db_handle_new(db, sizeof *ix)))
+	if (!(ix = handle_new(db)))
 		return KEHU_ENOMEM;
 	ix->db = db;
 	ix->rec.customer = customer_id;
@@ -78,6 +99,12 @@ KEHU_API void kehu_interaction_free(kehu_interaction *ix)
 		return;
 	db = ix->db;
 	kehu__interaction_rec_free(&db->alloc, &ix->rec);
+	if (KEHU__FAST_PATHS && db->state == KEHU__DB_OPEN &&
+	    !db->spare_interaction) {
+		db->spare_interaction = ix;
+		db->live_handles--;
+		return;
+	}
 	kehu__db_handle_free(db, ix, sizeof *ix);
 }
 

@@ -13,4 +13,7 @@ struct kehu_interaction {
 	int recorded; /* stored, or read back from a history: read-only */
 };
 
+/* Frees the db's spare handle (kehu_interaction_free keeps one). */
+void kehu__interaction_spare_free(kehu_db *db);
+
 #endif

@@ -10,6 +10,7 @@
 #include "codec/meta.h"
 #include "model/db.h"
 #include "model/hot.h"
+#include "model/interaction.h"
 #include "storage/memory.h"
 
 #define MAX_UTC_OFFSET 64800
@@ -300,6 +301,7 @@ void kehu__db_free(kehu_db *db)
 	kehu__buf_free(&db->key);
 	kehu__buf_free(&db->key2);
 	kehu__buf_free(&db->val);
+	kehu__interaction_spare_free(db);
 	db->magic = 0;
 	kehu__free(&a, db, sizeof *db);
 }

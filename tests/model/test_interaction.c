@@ -1545,6 +1545,69 @@ static void test_zombie(void **state)
 	assert_int_equal(al.bad_osize, 0);
 }
 
+/* kehu_interaction_free keeps one handle for the next kehu_interaction_new:
+ * a new handle must still start empty and writable, two live handles
+ * must stay distinct, and closing the db must free the kept one. */
+static void test_handle_reuse(void **state)
+{
+	test_alloc al;
+	kehu_db *db;
+	kehu_interaction *ix, *ix2;
+	const char *s = NULL;
+	kehu_id c;
+	size_t settled;
+	int i;
+
+	(void)state;
+	memset(&al, 0, sizeof al);
+	OK(test_open(&db, &al, NULL));
+	c = test_new_customer(db);
+	for (i = 0; i < 3; i++) {
+		OK(kehu_interaction_new(&ix, db, c, KEHU_IX_PURCHASE,
+		                        T0 + i * DAY));
+		/* nothing left over from the handle freed last round */
+		assert_int_equal(kehu_interaction_get_id(ix), 0);
+		assert_int_equal(kehu_interaction_get_amount(ix), 0);
+		assert_string_equal(kehu_interaction_get_channel(ix), "");
+		assert_string_equal(kehu_interaction_get_note(ix), "");
+		assert_int_equal(kehu_interaction_attr_count(ix), 0);
+		assert_int_equal(kehu_interaction_get_attr_string(ix, "sku",
+		                                                  &s),
+		                 KEHU_ENOTFOUND);
+		assert_int_equal(kehu_interaction_get_time(ix), T0 + i * DAY);
+		OK(kehu_interaction_set_amount(ix, 100 + i));
+		OK(kehu_interaction_set_channel(ix, "web"));
+		OK(kehu_interaction_set_note(ix, "note"));
+		OK(kehu_interaction_set_attr_string(ix, "sku", "A-1"));
+		OK(kehu_interaction_record(ix));
+		assert_true(kehu_interaction_get_id(ix) > 0);
+		kehu_interaction_free(ix);
+	}
+	/* steady state: a new and a free cost no memory */
+	settled = al.live_bytes;
+	OK(kehu_interaction_new(&ix, db, c, KEHU_IX_VISIT, T0));
+	kehu_interaction_free(ix);
+	assert_int_equal(al.live_bytes, settled);
+	/* two at once: distinct, each freed once */
+	OK(kehu_interaction_new(&ix, db, c, KEHU_IX_VISIT, T0));
+	OK(kehu_interaction_new(&ix2, db, c, KEHU_IX_CALL, T0 + DAY));
+	assert_ptr_not_equal(ix, ix2);
+	assert_int_equal(kehu_interaction_get_type(ix), KEHU_IX_VISIT);
+	assert_int_equal(kehu_interaction_get_type(ix2), KEHU_IX_CALL);
+	kehu_interaction_free(ix2);
+	kehu_interaction_free(ix);
+	/* a handle outliving the db, with a spare kept: all freed */
+	OK(kehu_interaction_new(&ix, db, c, KEHU_IX_VISIT, T0));
+	OK(kehu_interaction_new(&ix2, db, c, KEHU_IX_VISIT, T0));
+	kehu_interaction_free(ix2);
+	kehu_db_close(db);
+	assert_true(al.live_bytes > 0);
+	assert_int_equal(kehu_interaction_record(ix), KEHU_EMISUSE);
+	kehu_interaction_free(ix);
+	assert_int_equal(al.live_bytes, 0);
+	assert_int_equal(al.bad_osize, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1570,6 +1633,7 @@ int main(void)
 		T(test_history_10k),
 		T(test_null_args),
 		cmocka_unit_test(test_zombie),
+		cmocka_unit_test(test_handle_reuse),
 #undef T
 	};
 
