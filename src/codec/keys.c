@@ -9,18 +9,9 @@
  * day; the bias keeps them ordered as unsigned. */
 #define DAY_BIAS UINT32_C(0x80000000)
 
-/* Big-endian at p, spelled out byte by byte: compilers make it one byte
- * swap and one store. */
 static uint8_t *be64_at(uint8_t *p, uint64_t v)
 {
-	p[0] = (uint8_t)(v >> 56);
-	p[1] = (uint8_t)(v >> 48);
-	p[2] = (uint8_t)(v >> 40);
-	p[3] = (uint8_t)(v >> 32);
-	p[4] = (uint8_t)(v >> 24);
-	p[5] = (uint8_t)(v >> 16);
-	p[6] = (uint8_t)(v >> 8);
-	p[7] = (uint8_t)v;
+	kehu__store_be64(p, v);
 	return p + 8;
 }
 

@@ -43,22 +43,12 @@ int kehu__buf_grow_for(kehu__buf *b, size_t n)
 	return 0;
 }
 
-/* Spelled out byte by byte, not as a loop: compilers turn this into one
- * byte swap and one store, where the loop's eight byte stores read back
- * as a word stalled every key built (four per recorded purchase). */
 void kehu__buf_put_be64(kehu__buf *b, uint64_t v)
 {
-	uint8_t t[8];
-
-	t[0] = (uint8_t)(v >> 56);
-	t[1] = (uint8_t)(v >> 48);
-	t[2] = (uint8_t)(v >> 40);
-	t[3] = (uint8_t)(v >> 32);
-	t[4] = (uint8_t)(v >> 24);
-	t[5] = (uint8_t)(v >> 16);
-	t[6] = (uint8_t)(v >> 8);
-	t[7] = (uint8_t)v;
-	kehu__buf_put(b, t, 8);
+	if (kehu__buf_reserve(b, 8) != 0)
+		return;
+	kehu__store_be64(b->data + b->len, v);
+	b->len += 8;
 }
 
 void kehu__buf_put_be32(kehu__buf *b, uint32_t v)

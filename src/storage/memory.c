@@ -218,7 +218,8 @@ static int key_cmp(const unsigned char *a, size_t alen,
 }
 
 /* The search's question, asked ~12 times per put: most keys differ in
- * their first 16 bytes (kind, owner, time), decided here inline. */
+ * their first 16 bytes (kind, owner, time; a day bucket's 13 are all
+ * it has), decided here inline. */
 static inline int node_lt(const node *x, const unsigned char *k,
                           size_t klen)
 {
@@ -231,14 +232,20 @@ static inline int node_lt(const node *x, const unsigned char *k,
 		q = load_be64(k);
 		if (p != q)
 			return p < q;
-		if (n >= 16) {
-			p = load_be64(a + 8);
-			q = load_be64(k + 8);
+		if (n < 16) {
+			/* the 8 bytes ending at n (they overlap the first
+			 * word, which is equal) decide the rest */
+			p = load_be64(a + n - 8);
+			q = load_be64(k + n - 8);
 			if (p != q)
 				return p < q;
-			return key_cmp_from(a, x->klen, k, klen, 16) < 0;
+			return x->klen < klen;
 		}
-		return key_cmp_from(a, x->klen, k, klen, 8) < 0;
+		p = load_be64(a + 8);
+		q = load_be64(k + 8);
+		if (p != q)
+			return p < q;
+		return key_cmp_from(a, x->klen, k, klen, 16) < 0;
 	}
 	return key_cmp_from(a, x->klen, k, klen, 0) < 0;
 }

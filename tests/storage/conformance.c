@@ -367,6 +367,78 @@ static void test_order_binary(void **state)
 		check_get(fx, want[i] + 1, want[i][0], &i, sizeof(i));
 }
 
+/* Keys of 1 to 40 bytes from three byte values (0x00, 0x80, 0xFF), so
+ * that many share long prefixes or are prefixes of others: a store that
+ * compares a word at a time must still give memcmp order at every
+ * length, and at every offset where two keys first differ. */
+#define LONG_KEYS 800
+#define LONG_KEY_MAX 40
+
+typedef struct long_key {
+	unsigned char k[LONG_KEY_MAX];
+	size_t kl;
+} long_key;
+
+static int long_key_cmp(const void *pa, const void *pb)
+{
+	const long_key *a = pa, *b = pb;
+	size_t n = a->kl < b->kl ? a->kl : b->kl;
+	int c = memcmp(a->k, b->k, n);
+
+	if (c != 0)
+		return c;
+	return (a->kl > b->kl) - (a->kl < b->kl);
+}
+
+static void test_order_long_keys(void **state)
+{
+	static const unsigned char alphabet[3] = {0x00, 0x80, 0xFF};
+	fixture *fx = *state;
+	long_key *keys = calloc(LONG_KEYS, sizeof *keys);
+	rng r = {7};
+	size_t i, j, n = 0;
+	list l;
+
+	assert_non_null(keys);
+	while (n < LONG_KEYS) {
+		long_key *k = &keys[n];
+
+		/* a copy of an earlier key changed at one byte, cut or
+		 * grown, or a fresh key: long shared prefixes */
+		if (n > 0 && rng_next(&r) % 4 != 0) {
+			*k = keys[rng_next(&r) % n];
+			k->kl = 1 + (size_t)(rng_next(&r) % LONG_KEY_MAX);
+		} else {
+			k->kl = 1 + (size_t)(rng_next(&r) % LONG_KEY_MAX);
+			memset(k->k, 0, sizeof k->k);
+		}
+		k->k[rng_next(&r) % k->kl] = alphabet[rng_next(&r) % 3];
+		for (j = 0; j < n && long_key_cmp(&keys[j], k) != 0; j++)
+			;
+		if (j == n)
+			n++; /* new: keep it */
+	}
+	assert_int_equal(begin(fx), KEHU_OK);
+	for (i = 0; i < n; i++)
+		assert_int_equal(put(fx, keys[i].k, keys[i].kl, keys[i].k,
+		                     keys[i].kl), KEHU_OK);
+	assert_int_equal(commit(fx), KEHU_OK);
+	qsort(keys, n, sizeof *keys, long_key_cmp);
+	scan_all(fx, &l);
+	assert_int_equal(l.n, n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(l.e[i].kl, keys[i].kl);
+		assert_memory_equal(l.e[i].k, keys[i].k, keys[i].kl);
+		/* each value is its key */
+		assert_int_equal(l.e[i].vl, keys[i].kl);
+		assert_memory_equal(l.e[i].v, keys[i].k, keys[i].kl);
+	}
+	list_free(&l);
+	for (i = 0; i < n; i++)
+		check_get(fx, keys[i].k, keys[i].kl, keys[i].k, keys[i].kl);
+	free(keys);
+}
+
 static void test_scan_bounds(void **state)
 {
 	fixture *fx = *state;
@@ -861,6 +933,7 @@ int kehu_conformance_run(const char *suite_name,
 {
 	const struct CMUnitTest tests[] = {
 		TEST(test_order_binary),
+		TEST(test_order_long_keys),
 		TEST(test_scan_bounds),
 		TEST(test_scan_stop_early),
 		TEST(test_get_in_txn),
