@@ -335,6 +335,7 @@ static node *seek(kehu_storage_memory *s, const unsigned char *k,
 	node **f = s->finger;
 	node *x = s->head;
 	node *y;
+	node *stop = NULL; /* known to be >= k: not compared again */
 	int top = s->level;
 	int i = 0;
 	int moved = 0;
@@ -344,6 +345,13 @@ static node *seek(kehu_storage_memory *s, const unsigned char *k,
 		while (i < top && (y = f[i]->next[i]) != NULL &&
 		       node_lt(y, k, klen))
 			i++;
+		if (i < top)
+			stop = f[i]->next[i];
+		if (i > 0) {
+			/* the climb found this one < k: start past it */
+			x = f[i - 1]->next[i - 1];
+			moved = 1;
+		}
 	} else {
 		for (i = 0; i < top; i++)
 			f[i] = s->head;
@@ -356,11 +364,12 @@ static node *seek(kehu_storage_memory *s, const unsigned char *k,
 			if (i > 0)
 				prefetch(x->next[i - 1]);
 			y = x->next[i];
-			if (y == NULL || !node_lt(y, k, klen))
+			if (y == NULL || y == stop || !node_lt(y, k, klen))
 				break;
 			x = y;
 			moved = 1;
 		}
+		stop = y;
 		f[i] = x;
 	}
 	return f[0]->next[0];
