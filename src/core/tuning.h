@@ -8,7 +8,8 @@
  * classify-all's pre-encoded label pairs (each pair is encoded), records
  * read a batch at a time (each is looked up), the in-place readers of
  * day buckets and short varints, inline day numbers, the interaction
- * handle a db keeps for reuse, the memory store's inline key compare.
+ * handle a db keeps for reuse, the memory store's inline key compares
+ * and the compares its search skips, malloc for new blocks.
  * Results are the same either way; the unit tests run both paths, the
  * slow ones through explanations, overflowing indexes and a build with
  * -Os (doc/performance.md).
