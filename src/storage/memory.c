@@ -191,9 +191,10 @@ static uint64_t load_be64(const unsigned char *p)
 	return v;
 }
 
-/* The search compares short keys (most of the db's are 9 to 25 bytes)
- * millions of times: eight bytes at a step, inline, instead of a call
- * to memcmp. */
+/* memcmp order (the shorter key first when it is a prefix), comparing
+ * from byte i on, where the two keys are known to agree before i: eight
+ * bytes at a step instead of a call to memcmp (keys are 9 to 25 bytes
+ * long, mostly).  node_lt decides most comparisons before calling it. */
 static int key_cmp_from(const unsigned char *a, size_t alen,
                         const unsigned char *b, size_t blen, size_t i)
 {
@@ -307,7 +308,7 @@ static void alt_swap(kehu_storage_memory *s)
 
 /* Starts the search for k from whichever finger is the nearer below it:
  * alt[] when finger[] is past k, or alt[] is below k and after finger[].
- * Costs one or two key comparisons.  Returns 1 when the finger picked is
+ * Costs one to three key comparisons.  Returns 1 when the finger picked is
  * below k (the head is below every key), 0 when it is past k. */
 static int pick_finger(kehu_storage_memory *s, const unsigned char *k,
                        size_t klen)
