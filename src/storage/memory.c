@@ -103,6 +103,9 @@ struct kehu_storage_memory {
 	 * swapping them is swapping two pointers. */
 	node **finger;
 	node **alt;
+	/* 1: alt[0] is at or below finger[0], known since both were below
+	 * the last key sought (pick_finger need not compare the two) */
+	int alt_below;
 	node *paths[2][MAX_LEVEL];
 };
 
@@ -308,25 +311,39 @@ static void alt_swap(kehu_storage_memory *s)
 
 /* Starts the search for k from whichever finger is the nearer below it:
  * alt[] when finger[] is past k, or alt[] is below k and after finger[].
- * Costs one to three key comparisons.  Returns 1 when the finger picked is
- * below k (the head is below every key), 0 when it is past k. */
+ * Costs one or two key comparisons (up to three in a build for size,
+ * which compares the fingers instead of keeping alt_below).  Returns 1
+ * when the finger picked is below k (the head is below every key), 0
+ * when it is past k. */
 static int pick_finger(kehu_storage_memory *s, const unsigned char *k,
                        size_t klen)
 {
 	node *f = s->finger[0];
 	node *a = s->alt[0];
 	int f_below = f == s->head || node_lt(f, k, klen);
+	int a_nearer;
 
 	if (a == s->head || !node_lt(a, k, klen)) {
 		/* alt is no help; when finger[] must restart from the head
 		 * anyway, keep its path as alt[] (the newer of the two) */
+		if (KEHU__FAST_PATHS)
+			s->alt_below = 0;
 		if (f_below)
 			return 1;
 		alt_swap(s);
 		return a == s->head;
 	}
-	if (!f_below || f == s->head || node_lt(f, node_key(a), a->klen))
+	if (KEHU__FAST_PATHS)
+		a_nearer = !f_below || !s->alt_below;
+	else
+		a_nearer = !f_below || f == s->head ||
+		           node_lt(f, node_key(a), a->klen);
+	if (a_nearer)
 		alt_swap(s);
+	/* both were below k: the finger left behind is at or below the new
+	 * finger's node */
+	if (KEHU__FAST_PATHS)
+		s->alt_below = f_below;
 	return 1;
 }
 
