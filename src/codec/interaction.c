@@ -6,6 +6,7 @@
 #include "codec/interaction.h"
 
 #include "codec/record.h"
+#include "core/tuning.h"
 #include "kehu/errors.h"
 
 void kehu__interaction_rec_encode(kehu__buf *b,
@@ -87,6 +88,9 @@ int kehu__interaction_rec_decode(const kehu__allocator *al,
 void kehu__interaction_rec_free(const kehu__allocator *al,
                                 kehu__interaction_rec *ix)
 {
+	/* most records own no memory: a purchase with an amount */
+	if (KEHU__FAST_PATHS && !ix->channel && !ix->note && !ix->attrs.items)
+		return;
 	kehu__strfree(al, ix->channel);
 	kehu__strfree(al, ix->note);
 	kehu__attrs_free(al, &ix->attrs);

@@ -9,7 +9,9 @@
  * read a batch at a time (each is looked up), the in-place readers of
  * day buckets and short varints, inline day numbers, the interaction
  * handle a db keeps for reuse, the memory store's inline key compares
- * and the compares its search skips, malloc for new blocks.
+ * and the compares its search skips (and its note of which finger is
+ * nearer), malloc for new blocks, the early returns for a record with
+ * no attributes or nothing to free and for room already reserved.
  * Results are the same either way; the unit tests run both paths, the
  * slow ones through explanations, overflowing indexes and a build with
  * -Os (doc/performance.md).

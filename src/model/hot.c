@@ -4,6 +4,7 @@
 #include "model/hot.h"
 
 #include "codec/customer.h"
+#include "core/tuning.h"
 
 #include <string.h>
 
@@ -52,6 +53,10 @@ int kehu__hot_reserve(kehu_db *db, kehu__hot_table *t, size_t slots,
 {
 	void *items = t->slots;
 
+	/* every interaction recorded asks: mostly there is room */
+	if (KEHU__FAST_PATHS && t->len + slots <= t->cap &&
+	    db->undo_len + undo <= db->undo_cap)
+		return KEHU_OK;
 	if (kehu__grow(&db->alloc, &items, &t->cap, t->len + slots,
 	               sizeof *t->slots))
 		return kehu__db_error(db, KEHU_ENOMEM, "out of memory");
