@@ -23,24 +23,27 @@ void kehu__metrics_rec_empty(kehu__metrics_rec *m)
 
 void kehu__metrics_rec_encode(kehu__buf *b, const kehu__metrics_rec *m)
 {
+	/* fields 1..7 and 8..16, in order, after one check for room: a
+	 * commit writes one record per customer it touched */
+	const int64_t i64[] = {m->first_purchase, m->last_purchase,
+	                       m->last_contact, m->last_sat_time, m->sales,
+	                       m->refunds, m->cost};
+	const uint32_t u32[] = {m->interactions, m->orders, m->purchase_days,
+	                        m->months_active, m->complaints, m->referrals,
+	                        m->sat_sum, m->sat_count, m->last_sat};
+	uint8_t *p;
+	uint32_t i;
+
 	kehu__buf_reset(b);
-	kehu__rec_begin(b);
-	kehu__rec_i64(b, 1, m->first_purchase);
-	kehu__rec_i64(b, 2, m->last_purchase);
-	kehu__rec_i64(b, 3, m->last_contact);
-	kehu__rec_i64(b, 4, m->last_sat_time);
-	kehu__rec_i64(b, 5, m->sales);
-	kehu__rec_i64(b, 6, m->refunds);
-	kehu__rec_i64(b, 7, m->cost);
-	kehu__rec_u64(b, 8, m->interactions);
-	kehu__rec_u64(b, 9, m->orders);
-	kehu__rec_u64(b, 10, m->purchase_days);
-	kehu__rec_u64(b, 11, m->months_active);
-	kehu__rec_u64(b, 12, m->complaints);
-	kehu__rec_u64(b, 13, m->referrals);
-	kehu__rec_u64(b, 14, m->sat_sum);
-	kehu__rec_u64(b, 15, m->sat_count);
-	kehu__rec_u64(b, 16, m->last_sat);
+	if (kehu__buf_reserve(b, 1 + 16 * KEHU__REC_VARINT_ROOM) != 0)
+		return;
+	p = b->data;
+	*p++ = KEHU__REC_FORMAT;
+	for (i = 0; i < 7; i++)
+		p = kehu__rec_i64_at(p, i + 1, i64[i]);
+	for (i = 0; i < 9; i++)
+		p = kehu__rec_u64_at(p, i + 8, u32[i]);
+	b->len = (size_t)(p - b->data);
 }
 
 static int metrics_field(const kehu__rec_field *f, void *ctx)
