@@ -279,6 +279,66 @@ static int cmp_keys(const kehu__buf *a, const kehu__buf *b)
 /* Varints of every length read back exactly, through the one-byte,
  * two- and three-byte and general paths of the reader, and ones that run
  * past the end or past 64 bits are malformed. */
+/* The metrics record is written in one pass after one check for room:
+ * the same bytes as the general writer field by field, every field in
+ * its place (each a distinct value the decoder accepts, from -1 to the
+ * type's limits). */
+static void test_metrics_rec_fields(void **state)
+{
+	kehu__metrics_rec m, m2;
+	kehu__buf b, want;
+	int64_t i64[7] = {-1, 1700000000, 1700003600, 1600000000,
+	                  INT64_MAX, 1234567, 9};
+	uint32_t u32[9] = {UINT32_MAX, 1, 127, 128, 16383, 16384, 0, 77, 5};
+	uint32_t i;
+
+	(void)state;
+	m.first_purchase = i64[0];
+	m.last_purchase = i64[1];
+	m.last_contact = i64[2];
+	m.last_sat_time = i64[3];
+	m.sales = i64[4];
+	m.refunds = i64[5];
+	m.cost = i64[6];
+	m.interactions = u32[0];
+	m.orders = u32[1];
+	m.purchase_days = u32[2];
+	m.months_active = u32[3];
+	m.complaints = u32[4];
+	m.referrals = u32[5];
+	m.sat_sum = u32[6];
+	m.sat_count = u32[7];
+	m.last_sat = (uint8_t)u32[8];
+	kehu__buf_init(&b, &libc_alloc);
+	kehu__buf_init(&want, &libc_alloc);
+	kehu__rec_begin(&want);
+	for (i = 0; i < 7; i++)
+		kehu__rec_i64(&want, i + 1, i64[i]);
+	for (i = 0; i < 9; i++)
+		kehu__rec_u64(&want, i + 8, u32[i]);
+	kehu__metrics_rec_encode(&b, &m);
+	assert_false(b.failed);
+	assert_int_equal(b.len, want.len);
+	assert_memory_equal(b.data, want.data, want.len);
+	memset(&m2, 0xa5, sizeof m2);
+	assert_int_equal(kehu__metrics_rec_decode(&m2, b.data, b.len), 0);
+	assert_true(m2.first_purchase == m.first_purchase &&
+	            m2.last_purchase == m.last_purchase &&
+	            m2.last_contact == m.last_contact &&
+	            m2.last_sat_time == m.last_sat_time &&
+	            m2.sales == m.sales && m2.refunds == m.refunds &&
+	            m2.cost == m.cost);
+	assert_true(m2.interactions == m.interactions &&
+	            m2.orders == m.orders &&
+	            m2.purchase_days == m.purchase_days &&
+	            m2.months_active == m.months_active &&
+	            m2.complaints == m.complaints &&
+	            m2.referrals == m.referrals && m2.sat_sum == m.sat_sum &&
+	            m2.sat_count == m.sat_count && m2.last_sat == m.last_sat);
+	kehu__buf_free(&b);
+	kehu__buf_free(&want);
+}
+
 static void test_varint_lengths(void **state)
 {
 	static const uint64_t values[] = {
@@ -403,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_newer_format_refused),
 		cmocka_unit_test(test_truncated_and_mangled_records),
 		cmocka_unit_test(test_interaction_account_metrics_meta),
+		cmocka_unit_test(test_metrics_rec_fields),
 		cmocka_unit_test(test_varint_lengths),
 		cmocka_unit_test(test_attribute_of_the_wrong_kind),
 		cmocka_unit_test(test_key_order_is_numeric),
