@@ -1,5 +1,5 @@
 /*
- * codec/metrics: encoding of metrics records (fields 1..15 in the order
+ * codec/metrics: encoding of metrics records (fields 1..16 in the order
  * of kehu__metrics_rec) and day buckets (1 orders, 2 complaints,
  * 3 sales, 4 refunds).
  */
