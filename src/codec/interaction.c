@@ -12,14 +12,11 @@
 void kehu__interaction_rec_encode(kehu__buf *b,
                                   const kehu__interaction_rec *ix)
 {
-	uint8_t *p;
+	/* fields 1..8 after one check for room */
+	uint8_t *p = kehu__rec_start(b, 8);
 
-	kehu__buf_reset(b);
-	/* the format byte and fields 1..8, after one check for room */
-	if (kehu__buf_reserve(b, 1 + 8 * KEHU__REC_VARINT_ROOM) != 0)
+	if (!p)
 		return;
-	p = b->data;
-	*p++ = KEHU__REC_FORMAT;
 	p = kehu__rec_i64_at(p, 1, ix->id);
 	p = kehu__rec_i64_at(p, 2, ix->customer);
 	if (ix->account)
@@ -32,7 +29,7 @@ void kehu__interaction_rec_encode(kehu__buf *b,
 	p = kehu__rec_u64_at(p, 7, (uint64_t)ix->type);
 	if (ix->satisfaction)
 		p = kehu__rec_u64_at(p, 8, (uint64_t)ix->satisfaction);
-	b->len = (size_t)(p - b->data);
+	kehu__rec_end(b, p);
 	if (ix->channel)
 		kehu__rec_str(b, 9, ix->channel);
 	if (ix->note)

@@ -61,14 +61,9 @@ void kehu__key_interaction(kehu__buf *b, int64_t customer, int64_t time,
 void kehu__key_day(kehu__buf *b, int64_t owner, int32_t day)
 {
 	uint8_t *p = owner_key(b, KEHU__KEY_DAY, owner, 13);
-	uint32_t d = (uint32_t)day + DAY_BIAS;
 
-	if (!p)
-		return;
-	p[0] = (uint8_t)(d >> 24);
-	p[1] = (uint8_t)(d >> 16);
-	p[2] = (uint8_t)(d >> 8);
-	p[3] = (uint8_t)d;
+	if (p)
+		kehu__store_be32(p, (uint32_t)day + DAY_BIAS);
 }
 
 void kehu__key_meta(kehu__buf *b)

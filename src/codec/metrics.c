@@ -31,19 +31,16 @@ void kehu__metrics_rec_encode(kehu__buf *b, const kehu__metrics_rec *m)
 	const uint32_t u32[] = {m->interactions, m->orders, m->purchase_days,
 	                        m->months_active, m->complaints, m->referrals,
 	                        m->sat_sum, m->sat_count, m->last_sat};
-	uint8_t *p;
+	uint8_t *p = kehu__rec_start(b, 16);
 	uint32_t i;
 
-	kehu__buf_reset(b);
-	if (kehu__buf_reserve(b, 1 + 16 * KEHU__REC_VARINT_ROOM) != 0)
+	if (!p)
 		return;
-	p = b->data;
-	*p++ = KEHU__REC_FORMAT;
 	for (i = 0; i < 7; i++)
 		p = kehu__rec_i64_at(p, i + 1, i64[i]);
 	for (i = 0; i < 9; i++)
 		p = kehu__rec_u64_at(p, i + 8, u32[i]);
-	b->len = (size_t)(p - b->data);
+	kehu__rec_end(b, p);
 }
 
 static int metrics_field(const kehu__rec_field *f, void *ctx)
@@ -99,18 +96,15 @@ int kehu__metrics_rec_decode(kehu__metrics_rec *m, const void *p, size_t n)
 
 void kehu__day_rec_encode(kehu__buf *b, const kehu__day_rec *d)
 {
-	uint8_t *p;
+	uint8_t *p = kehu__rec_start(b, 4);
 
-	kehu__buf_reset(b);
-	if (kehu__buf_reserve(b, 1 + 4 * KEHU__REC_VARINT_ROOM) != 0)
+	if (!p)
 		return;
-	p = b->data;
-	*p++ = KEHU__REC_FORMAT;
 	p = kehu__rec_u64_at(p, 1, d->orders);
 	p = kehu__rec_u64_at(p, 2, d->complaints);
 	p = kehu__rec_i64_at(p, 3, d->sales);
 	p = kehu__rec_i64_at(p, 4, d->refunds);
-	b->len = (size_t)(p - b->data);
+	kehu__rec_end(b, p);
 }
 
 static int day_field(const kehu__rec_field *f, void *ctx)

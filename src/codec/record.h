@@ -36,14 +36,21 @@ size_t kehu__rec_bytes_size(uint32_t field, size_t n);
 size_t kehu__rec_f64_size(uint32_t field);
 
 /*
- * Varint fields written straight into room the caller reserved once: an
- * encoder of several integer fields checks for room once
- * (KEHU__REC_VARINT_ROOM bytes a field), then each field is the tag and
- * value bytes at p; returns the end.  Inline in a build for speed (every
- * recorded purchase writes nine fields), one copy in record.c in a build
- * for size.
+ * Varint fields written straight into room reserved once: an encoder of
+ * several integer fields calls kehu__rec_start (it resets b, reserves
+ * the format byte and KEHU__REC_VARINT_ROOM bytes a field, writes the
+ * format byte and returns where the fields go, or NULL with b->failed
+ * set), then writes each field's tag and value at p with the _at
+ * writers (each returns the end), then kehu__rec_end (b's length ends
+ * at p).  Inline in a build for speed (every recorded purchase writes
+ * nine fields), one copy in record.c in a build for size.
  */
 #define KEHU__REC_VARINT_ROOM 15 /* a tag of up to 5 bytes, a value of 10 */
+
+static inline void kehu__rec_end(kehu__buf *b, const uint8_t *p)
+{
+	b->len = (size_t)(p - b->data);
+}
 
 /* zigzag: small negative numbers stay short */
 static inline uint64_t kehu__zigzag(int64_t v)
@@ -52,6 +59,7 @@ static inline uint64_t kehu__zigzag(int64_t v)
 }
 
 #if defined(__OPTIMIZE_SIZE__)
+uint8_t *kehu__rec_start(kehu__buf *b, size_t varint_fields);
 uint8_t *kehu__rec_u64_at(uint8_t *p, uint32_t field, uint64_t v);
 uint8_t *kehu__rec_i64_at(uint8_t *p, uint32_t field, int64_t v);
 #endif
@@ -61,6 +69,16 @@ uint8_t *kehu__rec_i64_at(uint8_t *p, uint32_t field, int64_t v);
 #else
 #define KEHU__REC_FN static inline
 #endif
+
+KEHU__REC_FN uint8_t *kehu__rec_start(kehu__buf *b, size_t varint_fields)
+{
+	kehu__buf_reset(b);
+	if (kehu__buf_reserve(b, 1 + varint_fields *
+	                                 KEHU__REC_VARINT_ROOM) != 0)
+		return NULL;
+	b->data[0] = KEHU__REC_FORMAT;
+	return b->data + 1;
+}
 
 KEHU__REC_FN uint8_t *kehu__rec_u64_at(uint8_t *p, uint32_t field,
                                        uint64_t v)

@@ -55,10 +55,7 @@ void kehu__buf_put_be32(kehu__buf *b, uint32_t v)
 {
 	uint8_t t[4];
 
-	t[0] = (uint8_t)(v >> 24);
-	t[1] = (uint8_t)(v >> 16);
-	t[2] = (uint8_t)(v >> 8);
-	t[3] = (uint8_t)v;
+	kehu__store_be32(t, v);
 	kehu__buf_put(b, t, 4);
 }
 

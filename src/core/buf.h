@@ -108,6 +108,15 @@ static inline void kehu__store_be64(uint8_t *p, uint64_t v)
 #endif
 }
 
+/* v big-endian at p (a day number in a key). */
+static inline void kehu__store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 /* Big-endian, so that byte order is numeric order inside keys. */
 void kehu__buf_put_be64(kehu__buf *b, uint64_t v);
 void kehu__buf_put_be32(kehu__buf *b, uint32_t v);
